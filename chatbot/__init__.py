@@ -1,0 +1,56 @@
+"""A cited, offline health Q&A chatbot over a curated set of articles.
+
+    from chatbot import build_index, Retriever
+    build_index("corpus", "index")
+    hits = Retriever.load("index").search("can back pain cause shaky hands?", k=5)
+
+Heavy dependencies (torch, sentence-transformers, faiss) load on first use, so importing
+the package is fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    ChatbotError,
+    CorpusError,
+    IndexFormatError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    InvalidQueryError,
+    ModelError,
+)
+from .types import Article, BuildReport, Chunk, Hit
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "build_index": "chatbot.indexer",
+    "Retriever": "chatbot.retriever",
+    "ChunkSettings": "chatbot.chunking",
+    "load_corpus": "chatbot.corpus",
+}
+
+if TYPE_CHECKING:
+    from .chunking import ChunkSettings
+    from .corpus import load_corpus
+    from .indexer import build_index
+    from .retriever import Retriever
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'chatbot' has no attribute {name!r}")
+
+
+__all__ = [
+    "Article", "BuildReport", "ChatbotError", "Chunk", "ChunkSettings", "CorpusError", "Hit",
+    "IndexFormatError", "IndexMismatchError", "IndexNotFoundError", "InvalidQueryError",
+    "ModelError", "Retriever", "build_index", "load_corpus",
+]

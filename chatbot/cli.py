@@ -1,0 +1,195 @@
+"""The command line: ``python -m chatbot build | search | info | eval``.
+
+Library results are printed as JSON with ``--json``; a ``ChatbotError`` becomes one
+``error: ...`` line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import ChatbotError
+
+log = logging.getLogger("chatbot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.run(args) or 0
+    except ChatbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m chatbot", description="A cited, offline health Q&A chatbot.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(run=run)
+        p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+        return p
+
+    p = command("build", _build, "build or update the index from the corpus (embeds only what changed)")
+    _corpus_and_index(p)
+    p.add_argument("--model", help="sentence-transformers model name or local path (default: the index's model, "
+                   "or the bundled all-MiniLM-L6-v2)")
+    p.add_argument("--device", help="where to embed: cpu (default), cuda, ...")
+    p.add_argument("--chunk-size", type=int, help="maximum characters per chunk (default: the index's, or 500)")
+    p.add_argument("--overlap", type=int, help="characters of whole sentences shared by neighbouring chunks")
+    p.add_argument("--dry-run", action="store_true", help="say what would change; touch nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    p = command("search", _search, "print the passages that best match a query")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5, help="how many passages (1-100, default 5)")
+    p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
+
+    p = command("info", _info, "describe the index and whether it is stale against the corpus")
+    _corpus_and_index(p)
+    p.add_argument("--json", action="store_true", help="print as JSON")
+
+    p = command("eval", _eval, "measure retrieval on a labelled question set; prints JSON")
+    p.add_argument("file", help="question set, e.g. ../shared/eval/seed-dev.jsonl")
+    p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("-k", type=int, default=5, help="cut-off for recall and passage hit (default 5)")
+    return parser
+
+
+def _corpus_and_index(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--corpus", default="corpus", help="article folder (default: corpus)")
+    p.add_argument("--index", default="index", help="index folder (default: index)")
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .chunking import ChunkSettings
+    from .embedding import load_embedder
+    from .indexer import build_index
+    from .store import read_manifest
+
+    settings = None
+    if args.chunk_size is not None or args.overlap is not None:
+        try:
+            old = read_manifest(args.index)["chunking"]
+        except ChatbotError:
+            old = ChunkSettings().to_dict()
+        changes = {k: v for k, v in (("chunk_size", args.chunk_size), ("overlap", args.overlap)) if v is not None}
+        try:
+            settings = ChunkSettings(**{**old, **changes})
+        except ValueError as exc:
+            raise ChatbotError(str(exc)) from None
+    embedder = load_embedder(args.model, device=args.device) if args.device and not args.dry_run else None
+    report = build_index(args.corpus, args.index, model=args.model, settings=settings, embedder=embedder,
+                         dry_run=args.dry_run, progress=not args.quiet)
+    if args.json:
+        _print_json(report.to_dict())
+        return 0
+    counts = report.to_dict()["counts"]
+    verb = "Would update" if report.dry_run else "Updated"
+    if report.is_noop:
+        print(f"Index '{report.index_dir}/' is up to date ({counts['unchanged']} articles, {report.chunks_total} chunks); nothing embedded.")
+    else:
+        how = f"full rebuild: {report.reason}" if report.full_rebuild else "incremental"
+        print(f"{verb} index '{report.index_dir}/' ({how}) in {report.seconds:.1f} s")
+    print(f"  articles: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
+          f"{counts['unchanged']} unchanged, {counts['skipped']} skipped")
+    embedded = "would embed" if report.dry_run else "embedded"
+    print(f"  chunks: {report.chunks_embedded} {embedded}" + ("" if report.dry_run else f", {report.chunks_total} in the index"))
+    for label, ids in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+        if ids and len(ids) <= 20:
+            print(f"  {label}: {', '.join(ids)}")
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from .retriever import Retriever
+
+    hits = Retriever.load(args.index).search(args.query, k=args.k)
+    if args.json:
+        _print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
+        return 0
+    for rank, hit in enumerate(hits, 1):
+        where = f"{hit.title} — {hit.section}" if hit.section else hit.title
+        print(f"{rank}. [{hit.score:.3f}] {hit.article_id}: {where}")
+        print("   " + " ".join(hit.text.split())[:300])
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from .indexer import build_index
+    from .store import read_manifest
+
+    manifest = read_manifest(args.index)
+    info: dict[str, Any] = {
+        "index_dir": args.index,
+        "format_version": manifest["format_version"],
+        "model": manifest["model"],
+        "chunking": manifest["chunking"],
+        "counts": manifest["counts"],
+        "created_at": manifest.get("created_at"),
+        "updated_at": manifest.get("updated_at"),
+    }
+    try:
+        report = build_index(args.corpus, args.index, dry_run=True)
+        info["stale"] = not report.is_noop
+        info["pending"] = {k: list(getattr(report, k)) for k in ("added", "changed", "removed")}
+        if report.full_rebuild:
+            info["pending"]["full_rebuild"] = report.reason
+    except ChatbotError as exc:
+        info["stale"] = None
+        info["corpus_error"] = str(exc)
+    if args.json:
+        _print_json(info)
+        return 0
+    print(f"Index '{args.index}/': {info['counts']['articles']} articles, {info['counts']['chunks']} chunks")
+    print(f"  model: {info['model']['name']} ({info['model']['dimension']} dimensions)")
+    print(f"  chunking: {info['chunking']}")
+    print(f"  built: {info['created_at']}, updated: {info['updated_at']}")
+    if info["stale"] is None:
+        print(f"  corpus: cannot compare ({info['corpus_error']})")
+    elif info["stale"]:
+        pending = ", ".join(f"{len(v)} {k}" for k, v in info["pending"].items() if k != "full_rebuild")
+        print(f"  STALE against '{args.corpus}/' ({pending}). Run: python -m chatbot build --corpus {args.corpus} --index {args.index}")
+    else:
+        print(f"  up to date with '{args.corpus}/'")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluation import describe_set, evaluate_retrieval, load_questions
+    from .retriever import Retriever
+
+    questions = load_questions(args.file)
+    retriever = Retriever.load(args.index)
+    result = {
+        "set": Path(args.file).name,
+        "index": args.index,
+        "model": retriever.manifest["model"]["name"],
+        "chunking": retriever.manifest["chunking"],
+        "questions": describe_set(questions),
+        "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),
+    }
+    _print_json(result)
+    return 0

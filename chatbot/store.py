@@ -1,0 +1,250 @@
+"""Read and write the index folder.
+
+Layout (plain files, no pickle):
+    manifest.json   format version, model, chunking settings, one content hash per article,
+                    counts, file checksums, UTC times; written last
+    vectors.faiss   the FAISS index; row i is the vector of chunk i
+    chunks.jsonl    line i is chunk i (article id, title, url, section, text, offsets)
+
+A build writes a complete new folder beside the old one and swaps it in with one atomic
+rename, so a crash at any point leaves either the old or the new index in force.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+from .embedding import file_sha256
+from .errors import IndexFormatError, IndexNotFoundError
+from .types import Chunk
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+CHUNKS = "chunks.jsonl"
+
+
+@dataclass
+class StoredIndex:
+    """An index as read from disk: the manifest, the FAISS index and the chunk of each row."""
+
+    manifest: dict[str, Any]
+    faiss_index: Any
+    chunks: list[Chunk]
+
+    def vectors(self) -> np.ndarray:
+        """All stored vectors, row i for chunk i."""
+        n = self.faiss_index.ntotal
+        if n == 0:
+            return np.zeros((0, self.faiss_index.d), dtype=np.float32)
+        return self.faiss_index.reconstruct_n(0, n)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def rebuild_hint(index_dir: str | Path) -> str:
+    return f"Run: python -m chatbot build --index {index_dir}"
+
+
+def read_manifest(index_dir: str | Path) -> dict[str, Any]:
+    """The parsed manifest; raises if the index is missing or its manifest unreadable."""
+    index_dir = Path(index_dir)
+    _recover_interrupted_swap(index_dir)
+    path = index_dir / MANIFEST
+    if not path.is_file():
+        why = "folder missing" if not index_dir.exists() else f"{MANIFEST} missing"
+        raise IndexNotFoundError(f"No index at '{index_dir}/' ({why}). {rebuild_hint(index_dir)}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexFormatError(f"{path} is unreadable ({exc}). {rebuild_hint(index_dir)}") from None
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        found = manifest.get("format_version") if isinstance(manifest, dict) else None
+        raise IndexFormatError(
+            f"{path} has index format {found!r}; this version reads format {FORMAT_VERSION}. {rebuild_hint(index_dir)}"
+        )
+    return manifest
+
+
+def load_index(index_dir: str | Path) -> StoredIndex:
+    """Read and check an index folder: every file present, checksums and counts agreeing."""
+    import faiss
+
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    expected = manifest.get("counts", {}).get("chunks")
+    files = manifest.get("files", {})
+    for name in (VECTORS, CHUNKS):
+        path = index_dir / name
+        if not path.is_file():
+            raise IndexFormatError(f"{path} is missing. {rebuild_hint(index_dir)}")
+        if files.get(name, {}).get("sha256") != file_sha256(path):
+            raise IndexFormatError(
+                f"{path} does not match its checksum in {MANIFEST} (damaged or edited). {rebuild_hint(index_dir)}"
+            )
+    try:
+        faiss_index = faiss.read_index(str(index_dir / VECTORS))
+    except RuntimeError as exc:
+        raise IndexFormatError(f"{index_dir / VECTORS} is not a readable FAISS index ({exc}). {rebuild_hint(index_dir)}") from None
+    chunks = _read_chunks(index_dir / CHUNKS, index_dir)
+    dimension = manifest.get("model", {}).get("dimension")
+    if not (faiss_index.ntotal == len(chunks) == expected) or faiss_index.d != dimension:
+        raise IndexFormatError(
+            f"Index at '{index_dir}/' is inconsistent: manifest says {expected} chunks of dimension {dimension}, "
+            f"{VECTORS} has {faiss_index.ntotal} of dimension {faiss_index.d}, {CHUNKS} has {len(chunks)} lines. "
+            f"{rebuild_hint(index_dir)}"
+        )
+    return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks)
+
+
+def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:
+    chunks = []
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            try:
+                chunks.append(Chunk(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError) as exc:
+                raise IndexFormatError(f"{path} line {number} is not a chunk record ({exc}). {rebuild_hint(index_dir)}") from None
+    return chunks
+
+
+def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.ndarray, chunks: list[Chunk]) -> dict[str, Any]:
+    """Write a complete index and swap it in atomically.  Returns the manifest as written.
+
+    The caller provides the manifest's content; this fills in counts, checksums, build id and
+    times.  Call under ``build_lock`` so two builds never interleave.
+    """
+    import faiss
+
+    index_dir = Path(index_dir)
+    if len(vectors) != len(chunks):
+        raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
+    _recover_interrupted_swap(index_dir)
+    tmp = index_dir.parent / f".{index_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir(parents=True)
+    try:
+        # Vectors are unit length, so inner product is cosine similarity: exact flat search.
+        faiss_index = faiss.IndexFlatIP(int(manifest["model"]["dimension"]))
+        if len(vectors):
+            faiss_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(faiss_index, str(tmp / VECTORS))
+        with (tmp / CHUNKS).open("w", encoding="utf-8") as f:
+            for chunk in chunks:
+                f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        manifest = {
+            **manifest,
+            "format_version": FORMAT_VERSION,
+            "build_id": uuid.uuid4().hex,
+            "updated_at": utc_now(),
+            "counts": {"articles": len(manifest.get("articles", {})), "chunks": len(chunks)},
+            "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in (VECTORS, CHUNKS)},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for name in (VECTORS, CHUNKS, MANIFEST):
+            _fsync(tmp / name)
+        _swap_in(tmp, index_dir)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return manifest
+
+
+@contextmanager
+def build_lock(index_dir: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock for ``index_dir`` so builds (across processes) run one at a time."""
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(index_dir.parent / f".{index_dir.name}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.warning("Another build of %s is running; waiting for it to finish", index_dir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_leftovers(index_dir: str | Path) -> None:
+    """Delete temporary folders that a killed build left beside ``index_dir``."""
+    index_dir = Path(index_dir)
+    _recover_interrupted_swap(index_dir)
+    for leftover in index_dir.parent.glob(f".{index_dir.name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _old_path(index_dir: Path) -> Path:
+    return index_dir.parent / f".{index_dir.name}.old"
+
+
+def _swap_in(new: Path, index_dir: Path) -> None:
+    if not index_dir.exists():
+        os.rename(new, index_dir)
+    elif _exchange(new, index_dir):
+        shutil.rmtree(new)  # `new` now holds the previous index
+    else:
+        # No atomic exchange on this system: two renames, and a reader or the next build
+        # puts the old folder back if a crash falls between them.
+        old = _old_path(index_dir)
+        shutil.rmtree(old, ignore_errors=True)
+        os.rename(index_dir, old)
+        os.rename(new, index_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(index_dir.parent)
+
+
+def _recover_interrupted_swap(index_dir: Path) -> None:
+    old = _old_path(index_dir)
+    if old.exists() and not index_dir.exists():
+        log.warning("Restoring the previous index from %s (a build was interrupted)", old)
+        os.rename(old, index_dir)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,108 @@
+"""Frozen records passed between the pipeline stages.
+
+corpus files -> Article -> Chunk -> (index) -> Hit -> Answer.  Library results double
+as the command line's JSON output, so every record has ``to_dict``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _as_dict(record: Any) -> dict[str, Any]:
+    return dataclasses.asdict(record)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the span of its body in ``Article.text`` (heading line excluded)."""
+
+    heading: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Article:
+    """One corpus file, parsed.
+
+    ``text`` is the article's readable text (headings included, page furniture dropped);
+    every offset elsewhere in the package points into it, and every quote is a substring of it.
+    """
+
+    article_id: str
+    title: str
+    text: str
+    sections: tuple[Section, ...]
+    url: str = ""
+    source: str = ""
+    path: str = ""
+    content_hash: str = ""
+
+    to_dict = _as_dict
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article: ``article.text[start:end] == text``."""
+
+    article_id: str
+    title: str
+    url: str
+    section: str
+    text: str
+    start: int
+    end: int
+
+    to_dict = _as_dict
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its score (higher is better)."""
+
+    article_id: str
+    title: str
+    url: str
+    section: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+    to_dict = _as_dict
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What ``build_index`` did (or, with ``dry_run``, would do)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    full_rebuild: bool = False
+    reason: str = ""
+    seconds: float = 0.0
+    dry_run: bool = False
+    index_dir: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.full_rebuild)
+
+    def to_dict(self) -> dict[str, Any]:
+        counts = {
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "removed": len(self.removed),
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+        }
+        return {**_as_dict(self), "counts": counts}
