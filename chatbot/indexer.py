@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from . import store
+from . import __version__, store
 from .chunking import ChunkSettings, chunk_article, embedding_text
 from .corpus import load_corpus
 from .embedding import DEFAULT_MODEL, Embedder, load_embedder, same_model
@@ -113,7 +113,7 @@ def build_index(
         chunks_per_article = Counter(c.article_id for c in chunks)
         manifest = {
             "format": "chatbot-index",
-            "chatbot_version": _version("health-chatbot"),
+            "chatbot_version": __version__,
             "created_at": (old_manifest or {}).get("created_at") or store.utc_now(),
             "model": {"name": embedder.name, "dimension": embedder.dimension},
             "chunking": settings.to_dict(),

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(TESTS))
+
+from fakes import HashingEmbedder  # noqa: E402
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: content}`` under ``folder``; returns ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return folder
+
+
+def article(title: str, *sections: tuple[str, str]) -> str:
+    """A small Markdown article with front matter."""
+    body = "\n\n".join(f"## {heading}\n\n{text}" for heading, text in sections)
+    return f"---\ntitle: {title}\nurl: https://example.org/{title.lower().replace(' ', '-')}\n---\n\n{body}\n"
+
+
+TINY_CORPUS = {
+    "sleep.md": article(
+        "Sleep and rest",
+        ("Overview", "Adults need seven to nine hours of sleep. Poor sleep raises stress hormones."),
+        ("Tips", "Keep a regular bedtime. Avoid caffeine in the evening. Keep the bedroom dark and quiet."),
+    ),
+    "hydration.md": article(
+        "Drinking water",
+        ("Overview", "Water keeps the body cool and joints lubricated. Thirst is an early sign of dehydration."),
+        ("How much", "Most adults need about two litres of fluid a day, more in hot weather or exercise."),
+    ),
+    "knees.txt": "Knee pain\n\nCauses\n\nKnee pain often comes from overuse, arthritis or a torn meniscus.\n\n"
+    "Treatment\n\nRest, ice and physiotherapy help most knee pain. Surgery is rarely needed.\n",
+}
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus", TINY_CORPUS)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    """The bundled all-MiniLM-L6-v2 (loaded once per test session)."""
+    from chatbot.embedding import load_embedder
+
+    return load_embedder()

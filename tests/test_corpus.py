@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from chatbot.corpus import load_article, load_corpus
+from chatbot.errors import CorpusError
+from conftest import ROOT, write_corpus
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    loaded = load_corpus(ROOT / "corpus")
+    return {a.article_id: a for a in loaded.articles}
+
+
+def headings(article):
+    return [s.heading for s in article.sections]
+
+
+def test_seed_ids_and_titles(seeds):
+    assert {a: seeds[a].title for a in seeds} == {
+        "back-pain-shaky-hands": "Can Back Pain Cause Shaky Hands?",
+        "lumbar-tremor": "Lumbar tremor: causes, symptoms, and treatment methods",
+        "spinal-problems-tremors": "Can spinal problems cause tremors?",
+    }
+
+
+def test_repeated_title_of_000_is_dropped(seeds):
+    a = seeds["back-pain-shaky-hands"]
+    assert "Can Back Pain Cause Shaky Hands?" not in a.text
+    assert a.text.startswith("The primary question posed is")
+
+
+def test_one_line_headings_become_sections(seeds):
+    assert headings(seeds["back-pain-shaky-hands"])[:4] == ["", "Nerve Compression", "Muscle Tension", "Medication Side Effects"]
+    lumbar = headings(seeds["lumbar-tremor"])
+    assert lumbar[:4] == ["About the Symptom", "Diseases", "Diagnosis", "Which doctor to contact"]
+    assert "Treatment of Lumbar Tremor" in lumbar and "Complications" in lumbar
+
+
+def test_bullets_stay_in_their_section_verbatim(seeds):
+    a = seeds["lumbar-tremor"]
+    doctors = next(s for s in a.sections if s.heading == "Which doctor to contact")
+    body = a.text[doctors.start : doctors.end]
+    assert "- Neurologist\n- Orthopedic surgeon\n- Vertebrologist" in body
+    assert "- Neurologist" not in headings(a)
+
+
+def test_page_furniture_of_003_is_dropped(seeds):
+    text = seeds["spinal-problems-tremors"].text
+    assert "Share on Pinterest" not in text
+    assert "Getty Images" not in text
+    assert "  • be mild or severe" in text  # bullets kept as written
+    assert "Botulinum toxin (Botox) injections" in headings(seeds["spinal-problems-tremors"])
+
+
+def test_seed_text_is_the_original_wording(seeds):
+    original = (ROOT.parent / "shared" / "seeds" / "002_9434285b10c056a6.txt")
+    if not original.exists():
+        original = ROOT / "corpus" / "lumbar-tremor.txt"
+    raw = original.read_text(encoding="utf-8")
+    for section in seeds["lumbar-tremor"].sections:
+        for line in seeds["lumbar-tremor"].text[section.start : section.end].splitlines():
+            assert line in raw
+
+
+def test_markdown_front_matter_and_headings(tmp_path):
+    path = write_corpus(tmp_path, {"a.md": "---\ntitle: Gout\nurl: https://x.org/gout\nsource: NIH\n---\n# Gout\n\nIntro line.\n\n## Causes\n\nUric acid crystals.\n\n### Diet\n\nLess red meat.\n"}) / "a.md"
+    a = load_article(path, "a")
+    assert (a.title, a.url, a.source) == ("Gout", "https://x.org/gout", "NIH")
+    assert headings(a) == ["", "Causes", "Diet"]
+    assert a.text[a.sections[1].start : a.sections[1].end] == "Uric acid crystals."
+
+
+def test_markdown_title_from_first_heading_without_front_matter(tmp_path):
+    path = write_corpus(tmp_path, {"b.md": "# Asthma basics\n\nAsthma narrows the airways.\n"}) / "b.md"
+    a = load_article(path, "b")
+    assert a.title == "Asthma basics" and a.text == "Asthma narrows the airways."
+
+
+def test_html_visible_text_title_and_sections(tmp_path):
+    html = """<html><head><title>Migraine</title><style>p{color:red}</style>
+    <script>alert('x')</script></head><body><nav>Home | About</nav>
+    <h1>Migraine</h1><p>A migraine is a <b>strong</b> headache.</p>
+    <h2>Triggers</h2><ul><li>Stress</li><li>Bright light</li></ul><footer>Copyright</footer></body></html>"""
+    a = load_article(write_corpus(tmp_path, {"m.html": html}) / "m.html", "m")
+    assert a.title == "Migraine"
+    assert "A migraine is a strong headache." in a.text
+    assert headings(a) == ["", "Triggers"]
+    assert "- Stress\n\n- Bright light" in a.text
+    for hidden in ("alert", "color:red", "Home | About", "Copyright"):
+        assert hidden not in a.text
+
+
+def test_text_article_hash_changes_with_content(tmp_path):
+    p = write_corpus(tmp_path, {"x.txt": "Title\n\nSome text here."}) / "x.txt"
+    first = load_article(p, "x").content_hash
+    p.write_text("Title\n\nOther text here.", encoding="utf-8")
+    assert load_article(p, "x").content_hash != first
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
+        ("latin1.txt", "Caf\xe9 au lait\n\nText".encode("latin-1"), "not UTF-8"),
+        ("empty.md", b"", "empty"),
+        ("blank.txt", b"  \n\n  \n", "empty"),
+        ("broken.md", b"---\ntitle: [unclosed\n---\nBody text.\n", "front matter"),
+        ("title-only.txt", b"Just a title\n", "no article text"),
+        ("notes.docx", b"PK\x03\x04", "unsupported file type"),
+    ],
+)
+def test_bad_file_is_skipped_with_a_warning_naming_it(tmp_path, caplog, name, content, reason):
+    corpus = write_corpus(tmp_path / "c", {"good.md": "# Good\n\nFine text.", name: content})
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        loaded = load_corpus(corpus)
+    assert [a.article_id for a in loaded.articles] == ["good"]
+    assert len(loaded.skipped) == 1 and loaded.skipped[0][0].endswith(name)
+    assert reason in loaded.skipped[0][1]
+    assert name in caplog.text
+
+
+def test_duplicate_ids_keep_the_first_and_warn(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"a.md": "# A\n\nFrom markdown.", "a.txt": "A\n\nFrom text."})
+    loaded = load_corpus(corpus)
+    assert [a.path.endswith("a.md") for a in loaded.articles] == [True]
+    assert "already used" in loaded.skipped[0][1]
+
+
+def test_symlink_outside_corpus_is_skipped(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Secret\n\nDo not index me.", encoding="utf-8")
+    corpus = write_corpus(tmp_path / "c", {"ok.txt": "Ok\n\nIndex me."})
+    os.symlink(outside, corpus / "link.txt")
+    loaded = load_corpus(corpus)
+    assert [a.article_id for a in loaded.articles] == ["ok"]
+    assert "outside the corpus" in loaded.skipped[0][1]
+
+
+def test_nested_folders_give_path_ids_and_hidden_files_are_ignored(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"heart/afib.md": "# AFib\n\nIrregular beat.", ".draft.md": "# x\n\ny", "heart/.swp.txt": "x"})
+    loaded = load_corpus(corpus)
+    assert [a.article_id for a in loaded.articles] == ["heart/afib"]
+    assert loaded.skipped == []
+
+
+def test_missing_corpus_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nope")

@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chatbot import store
+from chatbot.chunking import ChunkSettings
+from chatbot.errors import CorpusError
+from chatbot.indexer import build_index
+from chatbot.retriever import Retriever
+from conftest import ROOT, TESTS, TINY_CORPUS, article, write_corpus
+from fakes import HashingEmbedder
+
+
+def build(corpus, index, embedder, **kw):
+    return build_index(corpus, index, embedder=embedder, **kw)
+
+
+def search_ids(index, embedder, query, k=10):
+    return [h.article_id for h in Retriever.load(index, embedder=embedder).search(query, k=k)]
+
+
+def test_first_build_embeds_everything(tiny_corpus, tmp_path, fake_embedder):
+    report = build(tiny_corpus, tmp_path / "index", fake_embedder)
+    assert sorted(report.added) == ["hydration", "knees", "sleep"]
+    assert report.full_rebuild and report.reason == "new index"
+    assert report.chunks_embedded == report.chunks_total == fake_embedder.embedded > 0
+    manifest = store.read_manifest(tmp_path / "index")
+    assert manifest["model"] == {"name": fake_embedder.name, "dimension": fake_embedder.dimension}
+    assert set(manifest["articles"]) == {"hydration", "knees", "sleep"}
+    assert manifest["created_at"].endswith("+00:00")
+
+
+def test_second_build_embeds_nothing_and_writes_nothing(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    before = (tmp_path / "index" / "manifest.json").read_bytes()
+    again = HashingEmbedder()
+    report = build(tiny_corpus, tmp_path / "index", again)
+    assert report.is_noop and report.chunks_embedded == 0 and again.embedded == 0
+    assert len(report.unchanged) == 3
+    assert (tmp_path / "index" / "manifest.json").read_bytes() == before
+
+
+def test_added_article_embeds_only_its_chunks(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    write_corpus(tiny_corpus, {"flu.md": article("Influenza", ("Overview", "Flu brings fever, aches and a cough."))})
+    counter = HashingEmbedder()
+    report = build(tiny_corpus, tmp_path / "index", counter)
+    assert report.added == ("flu",) and not report.changed and not report.full_rebuild
+    assert report.chunks_embedded == counter.embedded == 1
+    assert search_ids(tmp_path / "index", counter, "flu fever cough")[0] == "flu"
+
+
+def test_changed_article_is_reembedded_alone(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    write_corpus(tiny_corpus, {"knees.txt": "Knee pain\n\nCauses\n\nKnee pain can come from gout crystals in the joint.\n"})
+    counter = HashingEmbedder()
+    report = build(tiny_corpus, tmp_path / "index", counter)
+    assert report.changed == ("knees",) and len(report.unchanged) == 2
+    assert report.chunks_embedded == counter.embedded == 1
+    hits = Retriever.load(tmp_path / "index", embedder=counter).search("gout crystals", k=1)
+    assert hits[0].article_id == "knees" and "gout" in hits[0].text
+
+
+def test_deleted_article_disappears_from_results(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    assert "knees" in search_ids(tmp_path / "index", fake_embedder, "knee pain meniscus")
+    (tiny_corpus / "knees.txt").unlink()
+    report = build(tiny_corpus, tmp_path / "index", fake_embedder)
+    assert report.removed == ("knees",) and report.chunks_embedded == 0
+    assert "knees" not in search_ids(tmp_path / "index", fake_embedder, "knee pain meniscus")
+    assert store.read_manifest(tmp_path / "index")["counts"]["articles"] == 2
+
+
+def test_unchanged_vectors_are_reused_exactly(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    before = store.load_index(tmp_path / "index")
+    write_corpus(tiny_corpus, {"a-first.md": article("Aaa", ("X", "Alpha beta gamma."))})
+    build(tiny_corpus, tmp_path / "index", HashingEmbedder())
+    after = store.load_index(tmp_path / "index")
+    old = {c: v.tobytes() for c, v in zip(before.chunks, before.vectors())}
+    new = {c: v.tobytes() for c, v in zip(after.chunks, after.vectors())}
+    assert all(new[c] == v for c, v in old.items())
+
+
+def test_model_change_means_full_rebuild(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    other = HashingEmbedder(dimension=128, name="test/other")
+    report = build(tiny_corpus, tmp_path / "index", other)
+    assert report.full_rebuild and "model changed from test/hashing-bow to test/other" in report.reason
+    assert report.chunks_embedded == report.chunks_total
+    assert store.read_manifest(tmp_path / "index")["model"]["dimension"] == 128
+
+
+def test_chunking_change_means_full_rebuild(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    report = build(tiny_corpus, tmp_path / "index", HashingEmbedder(), settings=ChunkSettings(chunk_size=60, overlap=0))
+    assert report.full_rebuild and "chunking settings changed" in report.reason
+    # settings are remembered: the next plain build is a no-op
+    assert build(tiny_corpus, tmp_path / "index", HashingEmbedder()).is_noop
+
+
+def test_dry_run_reports_and_touches_nothing(tiny_corpus, tmp_path, fake_embedder):
+    report = build(tiny_corpus, tmp_path / "index", fake_embedder, dry_run=True)
+    assert report.dry_run and len(report.added) == 3 and report.chunks_embedded > 0
+    assert not (tmp_path / "index").exists() and fake_embedder.embedded == 0
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    (tiny_corpus / "sleep.md").unlink()
+    before = (tmp_path / "index" / "manifest.json").read_bytes()
+    report = build(tiny_corpus, tmp_path / "index", fake_embedder, dry_run=True)
+    assert report.removed == ("sleep",)
+    assert (tmp_path / "index" / "manifest.json").read_bytes() == before
+
+
+def test_damaged_index_is_rebuilt_and_says_why(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    (tmp_path / "index" / "manifest.json").write_text("garbage")
+    report = build(tiny_corpus, tmp_path / "index", HashingEmbedder())
+    assert report.full_rebuild and "unusable" in report.reason
+    assert Retriever.load(tmp_path / "index", embedder=fake_embedder)
+
+
+def test_damaged_vectors_are_reembedded(tiny_corpus, tmp_path, fake_embedder):
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    (tmp_path / "index" / "vectors.faiss").write_bytes(b"junk")
+    write_corpus(tiny_corpus, {"new.md": "# New\n\nBrand new text."})
+    counter = HashingEmbedder()
+    report = build(tiny_corpus, tmp_path / "index", counter)
+    assert counter.embedded == report.chunks_total  # nothing could be reused
+    assert len(store.load_index(tmp_path / "index").chunks) == report.chunks_total
+
+
+def test_corpus_without_articles_is_an_error(tmp_path, fake_embedder):
+    corpus = write_corpus(tmp_path / "c", {"x.pdf": b"%PDF"})
+    with pytest.raises(CorpusError, match="No readable article"):
+        build(corpus, tmp_path / "index", fake_embedder)
+
+
+CRASH_SCRIPT = """
+import sys
+sys.path[:0] = [{tests!r}, {root!r}]
+from fakes import HashingEmbedder
+from chatbot.indexer import build_index
+print("start", flush=True)
+build_index({corpus!r}, {index!r}, embedder=HashingEmbedder(delay={delay}))
+print("done", flush=True)
+"""
+
+
+def consistent(index: Path) -> int:
+    loaded = store.load_index(index)  # checks checksums and counts
+    lines = (index / "chunks.jsonl").read_text(encoding="utf-8").count("\n")
+    assert loaded.manifest["counts"]["chunks"] == loaded.faiss_index.ntotal == lines
+    return loaded.manifest["counts"]["articles"]
+
+
+def test_build_killed_part_way_leaves_a_loadable_index(tmp_path):
+    old_corpus = write_corpus(tmp_path / "old", TINY_CORPUS)
+    extras = {f"extra{i}.md": article(f"Extra {i}", ("S", f"Extra text {i}. " * 30)) for i in range(6)}
+    new_corpus = write_corpus(tmp_path / "new", {**TINY_CORPUS, **extras})
+    index = tmp_path / "index"
+    script = CRASH_SCRIPT.format(tests=str(TESTS), root=str(ROOT), corpus=str(new_corpus), index=str(index), delay=0.02)
+    command = [sys.executable, "-c", script]
+
+    build(old_corpus, index, HashingEmbedder())
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True)
+    whole_run = time.perf_counter() - started
+    assert consistent(index) == 9
+
+    outcomes = []
+    for fraction in (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 0.97):
+        build(old_corpus, index, HashingEmbedder())  # back to the 3-article index
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(whole_run * fraction)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        outcomes.append(consistent(index))
+    assert set(outcomes) <= {3, 9}  # the old index or the finished new one, never a mix
+    assert 3 in outcomes

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from chatbot import store
+from chatbot.errors import IndexFormatError, IndexNotFoundError
+from chatbot.types import Chunk
+
+
+def sample(n: int = 3, dim: int = 8):
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    chunks = [Chunk(f"a{i}", f"Title {i}", "", "Sec", f"text {i} é", 0, 8) for i in range(n)]
+    manifest = {"model": {"name": "m", "dimension": dim}, "chunking": {}, "articles": {f"a{i}": {} for i in range(n)}}
+    return manifest, vectors, chunks
+
+
+def test_round_trip(tmp_path):
+    manifest, vectors, chunks = sample()
+    written = store.write_index(tmp_path / "idx", manifest, vectors, chunks)
+    loaded = store.load_index(tmp_path / "idx")
+    assert loaded.chunks == chunks
+    np.testing.assert_allclose(loaded.vectors(), vectors, rtol=1e-6)
+    assert loaded.manifest == written
+    assert written["counts"] == {"articles": 3, "chunks": 3}
+    assert written["format_version"] == store.FORMAT_VERSION
+    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["chunks.jsonl", "manifest.json", "vectors.faiss"]
+    assert not list(tmp_path.glob(".idx.tmp-*"))
+
+
+def test_rewrite_replaces_the_whole_folder(tmp_path):
+    store.write_index(tmp_path / "idx", *sample(3))
+    store.write_index(tmp_path / "idx", *sample(5))
+    assert len(store.load_index(tmp_path / "idx").chunks) == 5
+
+
+def test_swap_without_atomic_exchange(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "_exchange", lambda a, b: False)
+    store.write_index(tmp_path / "idx", *sample(2))
+    store.write_index(tmp_path / "idx", *sample(4))
+    assert len(store.load_index(tmp_path / "idx").chunks) == 4
+    assert not (tmp_path / ".idx.old").exists()
+
+
+def test_crash_between_fallback_renames_restores_old_index(tmp_path):
+    store.write_index(tmp_path / "idx", *sample(2))
+    (tmp_path / "idx").rename(tmp_path / ".idx.old")  # as if killed right after the first rename
+    assert len(store.load_index(tmp_path / "idx").chunks) == 2
+
+
+def test_missing_index_names_the_build_command(tmp_path):
+    with pytest.raises(IndexNotFoundError, match=r"No index at .*folder missing.*python -m chatbot build"):
+        store.load_index(tmp_path / "idx")
+    (tmp_path / "idx").mkdir()
+    with pytest.raises(IndexNotFoundError, match="manifest.json missing"):
+        store.load_index(tmp_path / "idx")
+
+
+@pytest.fixture
+def built(tmp_path):
+    store.write_index(tmp_path / "idx", *sample())
+    return tmp_path / "idx"
+
+
+def test_unreadable_manifest(built):
+    (built / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(IndexFormatError, match="manifest.json is unreadable.*python -m chatbot build"):
+        store.load_index(built)
+
+
+def test_other_format_version(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    manifest["format_version"] = 999
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexFormatError, match="format 999.*reads format 1"):
+        store.load_index(built)
+
+
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl"])
+def test_missing_data_file(built, name):
+    (built / name).unlink()
+    with pytest.raises(IndexFormatError, match=f"{name} is missing"):
+        store.load_index(built)
+
+
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl"])
+def test_damaged_data_file_is_caught_by_checksum(built, name):
+    data = (built / name).read_bytes()
+    (built / name).write_bytes(data[: len(data) // 2])
+    with pytest.raises(IndexFormatError, match=f"{name} does not match its checksum"):
+        store.load_index(built)
+
+
+def test_counts_that_disagree_are_refused(built):
+    manifest = json.loads((built / "manifest.json").read_text())
+    manifest["counts"]["chunks"] = 7
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexFormatError, match="inconsistent: manifest says 7 chunks"):
+        store.load_index(built)
+
+
+def test_build_lock_leftovers_are_removed(tmp_path):
+    store.write_index(tmp_path / "idx", *sample())
+    (tmp_path / ".idx.tmp-dead").mkdir()
+    with store.build_lock(tmp_path / "idx"):
+        store.remove_leftovers(tmp_path / "idx")
+    assert not (tmp_path / ".idx.tmp-dead").exists()
+    assert (tmp_path / "idx" / "manifest.json").exists()
