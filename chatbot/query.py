@@ -1,0 +1,267 @@
+"""Question understanding: what kind of question, about what, in the corpus's own words.
+
+Pure functions over text.  ``understand`` returns a ``Question``: its intent, the topic
+terms, for "can X cause Y" questions X and Y, and a search query with lay terms mapped to
+the clinical words articles use (shaky hands -> tremor) and misspellings corrected against
+the corpus vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+INTENTS = (
+    "doctor", "diagnosis", "prevention", "causal", "treatment", "complications", "outlook",
+    "types", "symptoms", "causes", "definition", "yes_no", "other",
+)
+
+# Lay phrase -> the clinical words articles use.  Matched on whole words, longest first.
+SYNONYMS: dict[str, str] = {
+    "shaky hands": "hand tremors", "hands shake": "hand tremors", "hands tremble": "hand tremors",
+    "shaky": "tremor shaking", "shaking": "tremor", "shake": "tremor", "shakes": "tremors",
+    "trembling": "tremor", "tremble": "tremor", "trembles": "tremor", "quivering": "tremor",
+    "quiver": "tremor", "jittery": "tremor shaky", "twitching": "tremor spasms", "the jitters": "tremor",
+    "slipped disc": "herniated disc", "slipped disk": "herniated disk", "bulging disc": "herniated disc",
+    "ruptured disc": "herniated disc", "pinched nerve": "nerve compression", "trapped nerve": "nerve compression",
+    "pinched": "compression", "squeezed": "compression",
+    "narrowing of the spinal canal": "spinal stenosis", "narrow spinal canal": "spinal stenosis",
+    "backache": "back pain", "lumbago": "lower back pain", "low back": "lower back lumbar",
+    "lower back": "lower back lumbar", "neck": "neck cervical", "spine": "spine spinal",
+    "sciatica": "radiculitis nerve compression", "muscle relaxer": "muscle relaxants",
+    "muscle relaxers": "muscle relaxants", "painkiller": "pain medication opioids",
+    "painkillers": "pain medication opioids", "pain meds": "pain medication opioids",
+    "pain pills": "pain medication opioids", "oxy": "opioids", "oxycodone": "opioids",
+    "physio": "physiotherapy physiotherapist", "physical therapy": "physiotherapy",
+    "physical therapist": "physiotherapist", "nerve doctor": "neurologist", "brain doctor": "neurologist",
+    "bone doctor": "orthopedic surgeon", "spine doctor": "orthopedic surgeon vertebrologist",
+    "spine specialist": "vertebrologist orthopedic surgeon", "ms": "multiple sclerosis",
+    "parkinsons": "parkinson's disease", "parkinson": "parkinson's disease",
+    "spasmodic torticollis": "cervical dystonia", "torticollis": "cervical dystonia", "wry neck": "cervical dystonia",
+    "botox": "botulinum toxin", "exhausted": "chronic fatigue", "tired": "fatigue", "worn out": "fatigue",
+    "nerves": "anxiety stress", "anxious": "anxiety", "stressed": "stress", "worried": "anxiety",
+    "slouching": "posture", "slouch": "posture", "bad posture": "posture",
+    "muscle wasting": "muscle atrophy", "wasting": "atrophy", "cramps": "spasms", "cramp": "spasm",
+    "drinking": "alcohol use", "booze": "alcohol", "scan": "mri ct imaging", "xray": "x-ray",
+    "heart attack": "myocardial infarction", "high blood pressure": "hypertension",
+    "high blood sugar": "hyperglycemia", "low blood sugar": "hypoglycemia", "sugar": "glucose",
+    "stomach ache": "abdominal pain", "tummy": "abdominal", "belly": "abdominal", "kidney stone": "kidney stones",
+    "throw up": "vomiting", "throwing up": "vomiting", "puking": "vomiting", "runny nose": "nasal discharge",
+    "pee": "urine urination", "poop": "stool bowel", "itchy": "itching pruritus", "rash": "rash skin",
+    "old age": "elderly aging", "elderly": "elderly older", "old people": "elderly",
+    "grandpa": "elderly", "grandma": "elderly", "worse": "worsen progress",
+}
+_SYNONYM_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)) + r")\b", re.I
+)
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are aren't as at be because been before being below between
+both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each few for from
+further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him himself his
+how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself no nor not
+of off on once only or other ought our ours ourselves out over own same shan't she she'd she'll she's should
+shouldn't so some such than that that's the their theirs them themselves then there there's these they they'd
+they'll they're they've this those through to too under until up very was wasn't we we'd we'll we're we've were
+weren't what what's when when's where where's which while who who's whom why why's with won't would wouldn't you
+you'd you'll you're you've your yours yourself yourselves im ive dont doesnt cant whats hows isnt thats u ur pls
+please anyone someone get gets got getting really just also even lot lots much many like thing things way ways
+know tell say said go goes going make makes made kind sort type types also still ever always usually normally
+actually honestly maybe probably mom dad mum mother father wife husband son daughter grandpa grandma friend
+year years old month months week weeks day days time times lately recently since ago now today
+""".split())
+# Words that say what kind of question it is, not what it is about.
+INTENT_WORDS = frozenset("""
+cause causes caused causing lead leads result results trigger triggers related linked connected connection link
+treat treats treated treating treatment treatments cure cured fix fixed help helps heal therapy therapies
+diagnose diagnosed diagnosis test tests testing symptom symptoms sign signs prevent prevention avoid risk risks
+complication complications serious dangerous prognosis outlook recover recovery doctor doctors docter specialist
+see need needs needed should common rare normal possible happen happens mean means define definition work works
+""".split())
+FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about|then|ok(ay)?|and what|what else)\b", re.I)
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+_INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
+    ("definition", re.compile(r"^\W*(what|whats|what's)\s*(is|are|'s)?\s+(a|an)?\b(?!.*\b(treat\w*|cause[sd]?|causing|"
+                              r"symptoms?|signs?|diagnos\w*|prevent\w*|types?|kinds?|doctors?|risks?|complications?|"
+                              r"tests?|best|should|eat|do)\b)", re.I)),
+    ("doctor", re.compile(r"\b(which|what|what kind of|what type of|who|whom)\b.*\b(doctor|docter|doc|specialist|physician)s?\b"
+                          r"|\bwho (should|do|can|would) (i|we|he|she|they) (see|contact|consult|go to)\b", re.I)),
+    ("diagnosis", re.compile(r"\b(diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
+                             r"tell (if|whether|what)|find out (what|if|why|whether)|check (for|if|whether))\b", re.I)),
+    ("prevention", re.compile(r"\b(prevent\w*|avoid\w*|reduce (the |my )?(risk|chance)|lower (the |my )?(risk|chance)|stop \w+ from)\b", re.I)),
+    ("treatment", re.compile(r"^(will|would|should|do|does|can|could|is|are)\b.*\b(surgery|operation|treat\w*|cure|therap\w*|physio\w*|injections?)\b.*\b(help|need|work|fix)|"
+                             r"\b(need|needs|require|get) (a |an )?(surgery|operation|injections?)\b", re.I)),
+    ("causal", re.compile(r"^\W*(can|could|does|do|did|will|would|is|are|was|might|may|might)\b.*"
+                          r"\b(cause[sd]?|causing|make|makes|lead to|leads to|result in|trigger\w*|give|gives|bring on|"
+                          r"related|linked|connected|due to|because of|responsible|behind|do it)\b"
+                          r"|\b(related|linked|connected|connection|link)\b.*\?", re.I)),
+    ("treatment", re.compile(r"\b(treat\w*|cure[sd]?|fix|heal(s|ed|ing)?|help(s)? with|therap\w*|surg\w*|operation|medications?|"
+                             r"medicines?|drugs?|pills?|remed\w*|reliev\w*|relief|manag\w*|physio\w*|botox|injections?|"
+                             r"how does (it|this|that) work|get rid of|options)\b", re.I)),
+    ("complications", re.compile(r"\b(complications?|lead to|result in|dangerous|serious|risks?|long[- ]term|consequences?|effects?)\b", re.I)),
+    ("outlook", re.compile(r"\b(prognosis|outlook|go away|recover\w*|permanent|how long|life expectancy|curable|get better)\b", re.I)),
+    ("types", re.compile(r"\b(types?|kinds?|forms?|classif\w*|categor\w*)\b", re.I)),
+    ("symptoms", re.compile(r"\b(symptoms?|signs?|feels? like|looks? like|what happens)\b", re.I)),
+    ("causes", re.compile(r"\b(causes?|caused|reasons?|why)\b", re.I)),
+    ("definition", re.compile(r"^\W*(what|whats|what's)\s+(is|are|'s)?\b|\b(define|definition|meaning|mean)\b", re.I)),
+    ("yes_no", re.compile(r"^\W*(can|could|does|do|did|will|would|is|are|was|should|might|may|am)\b", re.I)),
+]
+_CAUSAL_SPLIT = re.compile(
+    r"^\W*(?:can|could|does|do|did|will|would|is|are|was|might|may)\s+(?P<x>.+?)\s+"
+    r"(?:really\s+|actually\s+|directly\s+|ever\s+)?"
+    r"(?:cause[sd]?|causing|make|makes|lead to|leads to|result in|trigger|triggers|give|gives|bring on|"
+    r"be related to|related to|be linked to|linked to|connected to|be connected to)\s+(?P<y>.+?)\W*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Question:
+    """What ``understand`` made of a question."""
+
+    text: str                       # as asked (whitespace folded)
+    intent: str                     # one of INTENTS
+    topic: tuple[str, ...]          # content words, corrected
+    search_query: str               # what to search with: question + clinical terms (+ earlier topic)
+    cause: str = ""                 # X of "can X cause Y"
+    effect: str = ""                # Y of "can X cause Y"
+    follow_up: bool = False
+    corrections: dict[str, str] = field(default_factory=dict)
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens, possessive 's dropped."""
+    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text.lower().replace("’", "'"))]
+
+
+def stem(word: str) -> str:
+    """A crude suffix stripper, enough to match tremor/tremors, compressed/compression."""
+    for suffix in ("ations", "ation", "ings", "ing", "ness", "ies", "ied", "ions", "ion", "ers", "er", "es", "ed", "s", "ly"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
+
+
+def expand_synonyms(text: str) -> str:
+    """The clinical terms for the lay phrases in ``text`` (space-separated, may be empty)."""
+    return " ".join(dict.fromkeys(SYNONYMS[m.group(1).lower()] for m in _SYNONYM_RE.finditer(text)))
+
+
+def detect_intent(text: str) -> str:
+    for intent, pattern in _INTENT_PATTERNS:
+        if pattern.search(text):
+            return intent
+    return "other"
+
+
+class Vocabulary:
+    """Word counts of a corpus, for spelling correction and for telling known words from unknown."""
+
+    def __init__(self, texts: Iterable[str], dictionary: Iterable[str] = ()) -> None:
+        """``texts`` are the corpus; ``dictionary`` holds correctly spelled words never to correct."""
+        self.counts: Counter[str] = Counter()
+        for text in texts:
+            self.counts.update(words(text))
+        self.stems = {stem(w) for w in self.counts}
+        self.dictionary = frozenset(dictionary)
+
+    def is_common(self, word: str) -> bool:
+        """Whether ``word`` is an ordinary English word (in the dictionary), not a specialised term."""
+        return any(w in self.dictionary for w in (word, stem(word), word.rstrip("s")))
+
+    def covers(self, word: str) -> bool:
+        """Whether the corpus speaks of ``word``, directly or through its clinical synonym."""
+        return self.knows(word) or any(self.knows(w) for w in words(SYNONYMS.get(word, "")))
+
+    def knows(self, word: str) -> bool:
+        return word in self.counts or stem(word) in self.stems
+
+    def correct(self, word: str) -> str:
+        """``word``, or the most frequent corpus word one edit away when ``word`` is unknown."""
+        if len(word) < 4 or self.knows(word) or self.is_common(word) or word in STOPWORDS or word in SYNONYMS:
+            return word
+        # Four-letter words only gain a letter ("lowr" -> "lower"), never lose one ("gout" -> "out").
+        edits = _inserts_and_transposes(word) if len(word) == 4 else _edits1(word)
+        candidates = [c for c in edits if c in self.counts]
+        return max(candidates, key=lambda c: (self.counts[c], c)) if candidates else word
+
+
+def _inserts_and_transposes(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    return transposes | {a + c + b for a, b in splits for c in "abcdefghijklmnopqrstuvwxyz"}
+
+
+def _edits1(word: str) -> set[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in letters]
+    inserts = [a + c + b for a, b in splits for c in letters]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def previous_user_messages(history: Sequence | None) -> list[str]:
+    """User turns of a chat history given as strings, ``{"role", "content"}`` dicts or (user, bot) pairs."""
+    messages: list[str] = []
+    for turn in history or []:
+        if isinstance(turn, str):
+            messages.append(turn)
+        elif isinstance(turn, dict) and turn.get("role") == "user" and isinstance(turn.get("content"), str):
+            messages.append(turn["content"])
+        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+            messages.append(turn[0])
+    return messages
+
+
+def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequence | None = None) -> Question:
+    """Intent, topic and search query of ``text``; earlier user turns fill in a follow-up's topic."""
+    text = " ".join(text.split())
+    corrections: dict[str, str] = {}
+    corrected = text
+    if vocabulary is not None:
+        for w in set(content_words(text)):
+            fixed = vocabulary.correct(w)
+            if fixed != w:
+                corrections[w] = fixed
+                corrected = re.sub(rf"\b{re.escape(w)}\b", fixed, corrected, flags=re.I)
+    intent = detect_intent(corrected)
+    topic = tuple(dict.fromkeys(w for w in content_words(corrected) if w not in INTENT_WORDS))
+    follow_up = False
+    earlier = ""
+    previous = previous_user_messages(history)
+    if previous and (len(topic) <= 1 or FOLLOW_UP_START.match(text)) and _refers_back(text, topic):
+        for message in reversed(previous):
+            earlier_topic = [w for w in content_words(message) if w not in INTENT_WORDS]
+            if earlier_topic:
+                earlier = " ".join(dict.fromkeys(earlier_topic))
+                follow_up = True
+                break
+    if follow_up and intent in ("other", "yes_no", "definition"):
+        intent = detect_intent(f"{earlier} {corrected}") if intent == "other" else intent
+    cause = effect = ""
+    match = _CAUSAL_SPLIT.match(corrected)
+    if intent == "causal" and match and not re.search(r"\b(a|an|the|common|main|usual|only)$", match.group("x"), re.I):
+        cause, effect = _trim_phrase(match.group("x")), _trim_phrase(match.group("y"))
+    clinical = expand_synonyms(f"{earlier} {corrected}")
+    search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
+    return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections)
+
+
+def _refers_back(text: str, topic: tuple[str, ...]) -> bool:
+    pronoun = re.search(r"\b(it|its|it's|this|that|these|those|they|them|he|she|his|her)\b", text, re.I)
+    return bool(pronoun or FOLLOW_UP_START.match(text) or not topic)
+
+
+def _trim_phrase(phrase: str) -> str:
+    phrase = re.sub(r"^(my|your|his|her|their|the|a|an|all|being|having)\s+", "", phrase.strip(), flags=re.I)
+    phrase = re.sub(r"\s+(to|in me|in you|at all|sometimes|too)$", "", phrase, flags=re.I)
+    return phrase.strip(" ?!.,")
