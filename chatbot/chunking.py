@@ -14,6 +14,8 @@ from typing import Iterator
 from .types import Article, Chunk
 
 Span = tuple[int, int]
+# Bump when the chunking code changes what chunks it makes: indexes built before are rebuilt.
+CHUNKER_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,11 @@ class ChunkSettings:
             raise ValueError(f"overlap must be between 0 and chunk_size-1 ({self.chunk_size - 1}), got {self.overlap}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "chunker_version": CHUNKER_VERSION}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ChunkSettings":
+        return cls(**{k: data[k] for k in ("chunk_size", "overlap", "embed_context") if k in data})
 
 
 def chunk_article(article: Article, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
@@ -95,15 +101,32 @@ def _trim(text: str, start: int, end: int) -> Span:
     return start, end
 
 
+_BULLET = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
+
+
 def _units(text: str, start: int, end: int, max_len: int) -> Iterator[Span]:
-    """Sentence spans, with any sentence longer than ``max_len`` cut at word boundaries."""
-    for s, e in split_sentences(text, start, end):
+    """Sentence spans, a list (with the sentence ending in ":" that introduces it) kept as one
+    span when it fits, and any span longer than ``max_len`` cut at word boundaries."""
+    for s, e in _group_lists(text, split_sentences(text, start, end), max_len):
         while e - s > max_len:
             cut = text.rfind(" ", s, s + max_len)
             cut = cut if cut > s else s + max_len
             yield _trim(text, s, cut)
             s = _trim(text, cut, e)[0]
         yield s, e
+
+
+def _group_lists(text: str, spans: list[Span], max_len: int) -> list[Span]:
+    grouped: list[Span] = []
+    for s, e in spans:
+        if grouped and _BULLET.match(text, s):
+            gs, ge = grouped[-1]
+            joins = _BULLET.match(text, gs) or text[gs:ge].endswith(":")
+            if joins and e - gs <= max_len:
+                grouped[-1] = (gs, e)
+                continue
+        grouped.append((s, e))
+    return grouped
 
 
 def _pack(units: list[Span], size: int, overlap: int) -> Iterator[Span]:

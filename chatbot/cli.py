@@ -67,9 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     _corpus_and_index(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
 
-    p = command("eval", _eval, "measure retrieval on a labelled question set; prints JSON")
+    p = command("eval", _eval, "measure retrieval and answers on a labelled question set; prints JSON")
     p.add_argument("file", help="question set, e.g. ../shared/eval/seed-dev.jsonl")
     p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--corpus", help="the index's corpus folder, to check quotes against the articles "
+                   "(default: corpus, when it is the index's corpus)")
+    p.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
     p.add_argument("-k", type=int, default=5, help="cut-off for recall and passage hit (default 5)")
     return parser
 
@@ -97,7 +100,7 @@ def _build(args: argparse.Namespace) -> int:
             old = ChunkSettings().to_dict()
         changes = {k: v for k, v in (("chunk_size", args.chunk_size), ("overlap", args.overlap)) if v is not None}
         try:
-            settings = ChunkSettings(**{**old, **changes})
+            settings = ChunkSettings.from_dict({**old, **changes})
         except ValueError as exc:
             raise ChatbotError(str(exc)) from None
     embedder = load_embedder(args.model, device=args.device) if args.device and not args.dry_run else None
@@ -178,11 +181,12 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluation import describe_set, evaluate_retrieval, load_questions
-    from .retriever import Retriever
+    from .answer import Chatbot
+    from .evaluation import describe_set, evaluate_answers, evaluate_retrieval, load_questions
 
     questions = load_questions(args.file)
-    retriever = Retriever.load(args.index)
+    bot = Chatbot.load(args.index)
+    retriever = bot.retriever
     result = {
         "set": Path(args.file).name,
         "index": args.index,
@@ -191,5 +195,21 @@ def _eval(args: argparse.Namespace) -> int:
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),
     }
+    if not args.no_answers:
+        result["answers"] = evaluate_answers(bot.ask, questions, _article_texts(args.corpus, retriever.manifest))
     _print_json(result)
     return 0
+
+
+def _article_texts(corpus_dir: str | None, manifest: dict) -> dict[str, str]:
+    """Texts of the index's articles, read from the corpus, for checking quotes verbatim."""
+    from .corpus import load_corpus
+
+    folder = Path(corpus_dir or "corpus")
+    if not folder.is_dir():
+        raise ChatbotError(f"Corpus folder {str(folder)!r} not found; pass --corpus with the index's articles, or --no-answers")
+    texts = {a.article_id: a.text for a in load_corpus(folder).articles}
+    known = manifest["articles"]
+    if corpus_dir is None and not set(known) <= set(texts):
+        raise ChatbotError(f"'{folder}/' is not the corpus of this index; pass --corpus DIR, or --no-answers")
+    return texts

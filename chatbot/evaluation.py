@@ -88,3 +88,44 @@ def evaluate_retrieval(
 def describe_set(questions: list[dict[str, Any]]) -> dict[str, int]:
     counts = {kind: sum(q["kind"] == kind for q in questions) for kind in KINDS}
     return {"total": len(questions), **counts}
+
+
+def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]], article_texts: dict[str, str]) -> dict[str, Any]:
+    """Answer-level figures of ``ask(question) -> Answer`` (see README, "Evaluation").
+
+    ``article_texts`` maps article ids to their text, to check each quote is verbatim.
+    """
+    from .safety import DOCTOR_NOTICE
+
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+    with_notice = quotes = verbatim = evidence_found = 0
+    latencies = []
+    for q in questions:
+        started = time.perf_counter()
+        answer = ask(q["question"])
+        latencies.append(time.perf_counter() - started)
+        by_kind.setdefault(q["kind"], []).append(answer)
+        with_notice += DOCTOR_NOTICE in answer.markdown
+        for c in answer.citations:
+            quotes += 1
+            verbatim += article_texts.get(c.article_id, "")[c.start : c.end] == c.quote
+        if q["kind"] == "in_scope" and q["evidence"]:
+            shown = fold(answer.markdown.replace("\\", ""))
+            evidence_found += any(fold(e) in shown for e in q["evidence"])
+
+    def share(answers: list[Any], kind: str) -> float | None:
+        return round(sum(a.kind == kind for a in answers) / len(answers), 4) if answers else None
+
+    in_scope_with_evidence = sum(1 for q in questions if q["kind"] == "in_scope" and q["evidence"])
+    return {
+        "questions": len(questions),
+        "notice_rate": round(with_notice / len(questions), 4),
+        "in_scope_answered": share(by_kind["in_scope"], "answer"),
+        "out_of_scope_refused": share(by_kind["out_of_scope"], "out_of_scope"),
+        "urgent_recall": share(by_kind["urgent"], "urgent"),
+        "urgent_false_alarm_in_scope": share(by_kind["in_scope"], "urgent"),
+        "evidence_in_answer": round(evidence_found / in_scope_with_evidence, 4) if in_scope_with_evidence else None,
+        "quotes": quotes,
+        "quotes_verbatim": round(verbatim / quotes, 4) if quotes else None,
+        "ask_ms_p50": round(1000 * statistics.median(latencies), 2),
+    }

@@ -54,7 +54,7 @@ def build_index(
     old_manifest, why_unusable = _existing_manifest(index_dir)
     model_name = embedder.name if embedder else model or (old_manifest["model"]["name"] if old_manifest else DEFAULT_MODEL)
     if settings is None:
-        settings = ChunkSettings(**old_manifest["chunking"]) if old_manifest else ChunkSettings()
+        settings = ChunkSettings.from_dict(old_manifest["chunking"]) if old_manifest else ChunkSettings()
 
     reason = why_unusable
     if old_manifest is None and not reason:

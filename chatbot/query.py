@@ -8,6 +8,7 @@ the corpus vocabulary.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -149,6 +150,11 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
 
 
+def terms_of(text: str) -> set[str]:
+    """The stems of the content words of ``text``: what word overlap is measured on."""
+    return {stem(w) for w in content_words(text)}
+
+
 def expand_synonyms(text: str) -> str:
     """The clinical terms for the lay phrases in ``text`` (space-separated, may be empty)."""
     return " ".join(dict.fromkeys(SYNONYMS[m.group(1).lower()] for m in _SYNONYM_RE.finditer(text)))
@@ -167,10 +173,19 @@ class Vocabulary:
     def __init__(self, texts: Iterable[str], dictionary: Iterable[str] = ()) -> None:
         """``texts`` are the corpus; ``dictionary`` holds correctly spelled words never to correct."""
         self.counts: Counter[str] = Counter()
+        self.document_frequency: Counter[str] = Counter()  # of stems
+        self.documents = 0
         for text in texts:
-            self.counts.update(words(text))
-        self.stems = {stem(w) for w in self.counts}
+            tokens = words(text)
+            self.counts.update(tokens)
+            self.document_frequency.update({stem(w) for w in tokens})
+            self.documents += 1
+        self.stems = set(self.document_frequency)
         self.dictionary = frozenset(dictionary)
+
+    def idf(self, term_stem: str) -> float:
+        """Inverse document frequency of a stem: rare words say more about what is asked."""
+        return math.log(1 + (self.documents + 1) / (self.document_frequency.get(term_stem, 0) + 1))
 
     def is_common(self, word: str) -> bool:
         """Whether ``word`` is an ordinary English word (in the dictionary), not a specialised term."""

@@ -106,3 +106,38 @@ class BuildReport:
             "skipped": len(self.skipped),
         }
         return {**_as_dict(self), "counts": counts}
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source ``[n]`` of an answer: ``quote`` is exact text of the article at ``start:end``."""
+
+    n: int
+    article_id: str
+    title: str
+    url: str
+    section: str
+    quote: str
+    start: int
+    end: int
+
+    to_dict = _as_dict
+
+
+ANSWER_KINDS = ("answer", "out_of_scope", "urgent", "invalid")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot says.  ``markdown`` is the whole text shown to the reader and always ends
+    with the see-a-doctor notice; ``kind`` is one of ``ANSWER_KINDS``."""
+
+    question: str
+    kind: str
+    markdown: str
+    citations: tuple[Citation, ...] = ()
+    intent: str = ""
+    red_flags: tuple[str, ...] = ()
+    confidence: float = 0.0
+
+    to_dict = _as_dict

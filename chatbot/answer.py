@@ -1,0 +1,151 @@
+"""``Chatbot``: answer a question from the index, with citations and safety notices.
+
+    bot = Chatbot.load("index")
+    answer = bot.ask("can back pain cause shaky hands?")
+
+Order of checks: input that cannot be a question -> "invalid"; a red flag -> "urgent" (the
+emergency notice first, then quotes if the articles cover the question); low retrieval
+confidence -> "out_of_scope"; otherwise an "answer" of quoted, cited sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .compose import compose_answer, compose_invalid, compose_out_of_scope, compose_urgent_only
+from .embedding import DEFAULT_MODEL, Embedder, bundled_model_dir
+from .errors import ChatbotError
+from .query import Question, Vocabulary, expand_synonyms, terms_of, understand
+from .retriever import MAX_QUERY_CHARS, Retriever
+from .safety import check_question, detect_red_flags, emergency_notice
+from .selection import select_passages
+from .types import Answer, Hit
+
+log = logging.getLogger(__name__)
+
+SEARCH_K = 8
+POOL_K = 30       # dense candidates re-ranked with word overlap before choosing SEARCH_K
+LEXICAL_WEIGHT = 0.3
+# Out-of-scope thresholds on the best chunk's cosine score, chosen on labelled in-scope and
+# out-of-scope questions by benchmarks/calibrate_scope.py (see README, "Refusals").
+SCOPE_THRESHOLD = 0.40
+SCOPE_THRESHOLD_SPECIFIC = 0.2   # when the question names a specialised term the articles use
+UNCOVERED_PENALTY = 0.1          # per share of topic words the articles never use
+
+
+@dataclass(frozen=True)
+class ScopeFeatures:
+    """What the in-scope decision looks at."""
+
+    top_score: float
+    uncovered_share: float
+    specific_covered: tuple[str, ...]
+    specific_uncovered: tuple[str, ...]
+
+    def in_scope(self, threshold: float = SCOPE_THRESHOLD, specific_threshold: float = SCOPE_THRESHOLD_SPECIFIC,
+                 penalty: float = UNCOVERED_PENALTY) -> bool:
+        if self.specific_uncovered and not self.specific_covered:
+            return False  # it names something (a disease, a drug) the articles never mention
+        bar = specific_threshold if self.specific_covered else threshold
+        return self.top_score - penalty * self.uncovered_share >= bar
+
+
+class Chatbot:
+    """Answers questions from one index.  Thread-safe for concurrent ``ask`` calls."""
+
+    def __init__(self, retriever: Retriever, vocabulary: Vocabulary) -> None:
+        self.retriever = retriever
+        self.vocabulary = vocabulary
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None) -> "Chatbot":
+        retriever = Retriever.load(index_dir, model=model, embedder=embedder)
+        chunks = retriever._stored.chunks
+        texts = (f"{c.title} {c.section} {c.text}" for c in chunks)
+        return cls(retriever, Vocabulary(texts, _dictionary(retriever.manifest["model"]["name"])))
+
+    def ask(self, question: str, history: Sequence | None = None) -> Answer:
+        """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs)."""
+        problem = check_question(question)
+        if problem:
+            return Answer(question=str(question)[:200], kind="invalid", markdown=compose_invalid(problem))
+        flags = detect_red_flags(question)
+        q = understand(question, self.vocabulary, history)
+        hits = self._search(q)
+        features = self.scope_features(q, hits)
+        in_scope = bool(hits) and features.in_scope()
+        passages = select_passages(q, hits, self._embed, self.vocabulary.idf) if in_scope else []
+        flag_names = tuple(f.name for f in flags)
+        common = dict(question=question, intent=q.intent, red_flags=flag_names, confidence=round(features.top_score, 4))
+        if flags:
+            lead = emergency_notice(flags)
+            if passages:
+                markdown, citations = compose_answer(q, passages, lead=lead)
+                return Answer(kind="urgent", markdown=markdown, citations=citations, **common)
+            return Answer(kind="urgent", markdown=compose_urgent_only(lead), **common)
+        if not passages:
+            return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits)), **common)
+        markdown, citations = compose_answer(q, passages)
+        return Answer(kind="answer", markdown=markdown, citations=citations, **common)
+
+    def _search(self, q: Question) -> list[Hit]:
+        """Dense search, re-ranked by how many of the question's rarer words each passage holds."""
+        pool = self.retriever.search(q.search_query[:MAX_QUERY_CHARS], k=POOL_K)
+        terms = terms_of(f"{q.search_query} {expand_synonyms(q.search_query)}")
+        weight = sum(map(self.vocabulary.idf, terms)) or 1.0
+
+        def combined(hit: Hit) -> float:
+            matched = terms & terms_of(f"{hit.section} {hit.text}")
+            return hit.score + LEXICAL_WEIGHT * sum(map(self.vocabulary.idf, matched)) / weight
+
+        return sorted(pool, key=combined, reverse=True)[:SEARCH_K]
+
+    def scope_features(self, q: Question, hits: Sequence[Hit]) -> ScopeFeatures:
+        vocab = self.vocabulary
+        uncovered = [w for w in q.topic if not vocab.covers(w)]
+        return ScopeFeatures(
+            top_score=max((h.score for h in hits), default=0.0),
+            uncovered_share=len(uncovered) / max(1, len(q.topic)),
+            specific_covered=tuple(w for w in q.topic if vocab.covers(w) and not vocab.is_common(w)),
+            specific_uncovered=tuple(w for w in uncovered if not vocab.is_common(w) and len(w) > 3),
+        )
+
+    def _topics(self, hits: Sequence[Hit]) -> tuple[list[str], int]:
+        articles = self.retriever.manifest["articles"]
+        if len(articles) <= 8:
+            return [a["title"] for a in articles.values()], len(articles)
+        return list(dict.fromkeys(h.title for h in hits))[:5], len(articles)
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings with a bounded cache: the same passages come back for related questions."""
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vectors = self.retriever.embedder.embed(missing)
+            with self._lock:
+                for text, vector in zip(missing, vectors):
+                    self._cache[text] = vector
+                while len(self._cache) > 20_000:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return np.stack([self._cache[t] for t in texts])
+
+
+def _dictionary(model_name: str) -> list[str]:
+    """Ordinary English words (the default model's word-piece vocabulary), never spell-corrected."""
+    if model_name != DEFAULT_MODEL:
+        return []
+    try:
+        vocab = (bundled_model_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, ChatbotError):
+        return []
+    return [w for w in vocab if w.isalpha()]

@@ -1,0 +1,118 @@
+"""Templates: turn selected passages into the markdown a reader sees.
+
+Pure functions.  Template text only frames; every sentence of substance is a quote, and
+each quote is followed by its citation ``[n]``.  Every answer ends with the see-a-doctor
+notice.  Text from articles and from the user is escaped, so it shows as text and never
+as markup or HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .query import Question
+from .safety import DOCTOR_NOTICE
+from .selection import Passage
+from .types import Citation
+
+OPENINGS = {
+    "doctor": "What the articles say about which doctor to see:",
+    "diagnosis": "What the articles say about how this is looked into and tested:",
+    "treatment": "What the articles say about treatment:",
+    "prevention": "What the articles say about prevention:",
+    "complications": "What the articles say about complications and risks:",
+    "outlook": "What the articles say about the outlook:",
+    "types": "What the articles say about the types:",
+    "symptoms": "What the articles say about symptoms and signs:",
+    "causes": "What the articles say about causes:",
+    "definition": "What the articles say:",
+    "causal": "What the articles say:",
+    "yes_no": "What the articles say that comes closest to your question:",
+    "other": "What the articles say that comes closest to your question:",
+}
+# Characters that could turn quoted text into markup: emphasis, links, code, HTML, tables.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+NOTICE_SEPARATOR = "\n\n---\n\n"
+
+
+def escape(text: str) -> str:
+    """Plain text for markdown: whitespace folded, markup characters backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def with_notice(markdown: str) -> str:
+    return f"{markdown.rstrip()}{NOTICE_SEPARATOR}🩺 {DOCTOR_NOTICE}"
+
+
+def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str = "") -> tuple[str, tuple[Citation, ...]]:
+    """The markdown and citations of an answer quoting ``passages`` in order.
+
+    ``lead`` (an emergency notice) goes first when given.
+    """
+    citations = tuple(
+        Citation(n, p.article_id, p.title, p.url, p.section, p.text, p.start, p.end)
+        for n, p in enumerate(passages, 1)
+    )
+    parts = [lead] if lead else []
+    if lead:
+        parts.append("If it helps while you get care, here is what the articles say:")
+    else:
+        parts.append(f"**{OPENINGS.get(question.intent, OPENINGS['other'])}**")
+    parts.append("\n".join(_bullet(p, c.n) for p, c in zip(passages, citations)))
+    link_line = _causal_line(question, passages, citations)
+    if link_line:
+        parts.append(link_line)
+    parts.append("**Sources**\n\n" + "\n".join(_source(c) for c in citations))
+    return with_notice("\n\n".join(parts)), citations
+
+
+def _bullet(p: Passage, n: int) -> str:
+    if not p.items:
+        return f"- {escape(p.text)} [{n}]"
+    heading = escape(p.lead) if p.lead else f"{escape(p.section)}:"
+    return f"- {heading} [{n}]\n" + "\n".join(f"  - {escape(item)}" for item in p.items)
+
+
+def _causal_line(question: Question, passages: Sequence[Passage], citations: Sequence[Citation]) -> str:
+    if question.intent != "causal" or not (question.cause and question.effect):
+        return ""
+    cause, effect = escape(question.cause), escape(question.effect)
+    linked = [f"[{c.n}]" for p, c in zip(passages, citations) if p.links]
+    if len(linked) == 1:
+        return (f"The passage {linked[0]} speaks of both *{cause}* and *{effect}*; "
+                "read it for exactly how the article connects them.")
+    if linked:
+        refs = ", ".join(linked[:-1]) + f" and {linked[-1]}"
+        return (f"The passages {refs} speak of both *{cause}* and *{effect}*; "
+                "read them for exactly how the articles connect them.")
+    return (f"None of the passages I found links *{cause}* with *{effect}*: the articles do not "
+            "make that connection. The quotes above are the closest they come.")
+
+
+def _source(c: Citation) -> str:
+    where = f"{escape(c.title)} — {escape(c.section)}" if c.section else escape(c.title)
+    return f"[{c.n}] {where}" + (f" (<{c.url}>)" if c.url else "")
+
+
+def compose_out_of_scope(topics: Sequence[str], total_articles: int) -> str:
+    """A refusal that names what the articles do cover."""
+    if total_articles <= len(topics):
+        covered = f"They cover {total_articles} topic{'s' if total_articles != 1 else ''}:"
+    else:
+        covered = f"They hold {total_articles:,} articles; the closest to your question are:"
+    lines = "\n".join(f"- {escape(t)}" for t in topics)
+    return with_notice(
+        "**I can't answer that from my sources.** I only answer from a set of health articles, "
+        f"and they do not cover this question.\n\n{covered}\n\n{lines}\n\n"
+        "You could ask about one of these, or ask a doctor or pharmacist."
+    )
+
+
+def compose_urgent_only(lead: str) -> str:
+    """An emergency answer when the articles have nothing to add."""
+    return with_notice(lead)
+
+
+def compose_invalid(message: str) -> str:
+    return with_notice(f"**I couldn't read that as a question.** {message}")

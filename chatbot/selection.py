@@ -1,0 +1,193 @@
+"""Choose the sentences of the retrieved passages that answer a question.
+
+Candidates are the sentences of the top hits, with offsets into their articles.  Each is
+scored by embedding similarity to the question plus overlap with its (clinical) terms and
+a bonus for matching the kind of question; near-duplicates are dropped and neighbouring
+sentences of one passage are merged, so every selected ``Passage`` is one contiguous,
+verbatim span of an article.  Lists the article gives for this kind of question (the
+doctors to contact, the types of tremor, ...) are kept whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .chunking import split_sentences
+from .query import Question, content_words, expand_synonyms, terms_of
+from .types import Hit
+
+# Words that mark a sentence (or a list's heading) as answering a kind of question.
+INTENT_CUES = {
+    "doctor": r"doctor|specialist|neurologist|surgeon|consult|therapist|physician|contact",
+    "diagnosis": r"diagnos|test|exam|imaging|mri|x-ray|scan|blood|assess|evaluat",
+    "treatment": r"treat|therap|medication|surgery|surgical|injection|option|manage|relie|physiotherap|cure",
+    "prevention": r"prevent|avoid|reduc|risk",
+    "complications": r"complication|lead to|result in|consequence|worsen|if not|untreated|serious",
+    "outlook": r"outlook|prognosis|recover|improv|go away|permanent|long-term",
+    "types": r"type|kind|form|classif",
+    "symptoms": r"symptom|sign|manifest|feel|experience",
+    "causes": r"cause|factor|reason|due to|result|lead",
+    "causal": r"cause|lead|result|link|connect|because|due to|contribut|trigger|side effect",
+}
+LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention"}
+_MARKER = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
+MAX_SENTENCES = 5
+RELATIVE_CUTOFF = 0.7  # keep candidates scoring at least this share of the best one
+# How a candidate's score is made (see score_candidates); chosen on the dev sets' evidence.
+WEIGHTS = {"similarity": 0.55, "overlap": 0.5, "chunk": 0.6, "top_chunk": 0.0, "links": 0.1, "cue": 0.08, "section_cue": 0.1, "lead": 0.0}
+MIN_SENTENCE_CHARS = 25
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A verbatim span of an article chosen for the answer."""
+
+    article_id: str
+    title: str
+    url: str
+    section: str
+    text: str
+    start: int
+    end: int
+    score: float
+    items: tuple[str, ...] = ()   # for a list: its items (text of each line, marker removed)
+    lead: str = ""                # for a list: the sentence that introduces it, if any
+    links: bool = False           # for "can X cause Y": mentions both X and Y
+    chunk_start: int = 0          # the retrieved chunk it was taken from, to merge neighbours exactly
+    chunk_text: str = field(default="", repr=False, compare=False)
+
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+Weight = Callable[[str], float]
+
+
+def select_passages(question: Question, hits: Sequence[Hit], embed: Embed, idf: Weight = lambda t: 1.0,
+                    max_sentences: int = MAX_SENTENCES) -> list[Passage]:
+    """The best sentences (and at most one list) of ``hits`` for ``question``, best first.
+
+    Candidates are one sentence or two neighbouring sentences of a chunk, so a sentence that
+    leans on the one before ("It prevents ...") can come with it.  Chosen spans never overlap.
+    """
+    scored, lists = score_candidates(question, hits, embed, idf)
+    cue = re.compile(INTENT_CUES.get(question.intent, r"(?!)"), re.I)
+    chosen: list[Passage] = []
+    sentences = 0
+    for p in scored:
+        if chosen and p.score < RELATIVE_CUTOFF * chosen[0].score:
+            break
+        size = _sentence_count(p)
+        if sentences + size > max_sentences:
+            continue
+        if any(_overlaps(p, q) or _similar(p.text, q.text) for q in chosen):
+            continue
+        chosen.append(p)
+        sentences += size
+    best_list = _best_list(question, lists, cue)
+    if best_list and not any(_overlaps(best_list, p) for p in chosen):
+        chosen.insert(min(1, len(chosen)), best_list)
+    return chosen
+
+
+def score_candidates(question: Question, hits: Sequence[Hit], embed: Embed, idf: Weight = lambda t: 1.0,
+                     ) -> tuple[list[Passage], list[Passage]]:
+    """Every candidate window of ``hits`` with its score, best first; and the lists found."""
+    candidates, lists = _candidates(hits)
+    if not candidates:
+        return [], lists
+    query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
+    cue = re.compile(INTENT_CUES.get(question.intent, r"(?!)"), re.I)
+    cause_terms, effect_terms = terms_of(question.cause), terms_of(question.effect)
+    query_weight = sum(map(idf, query_terms)) or 1.0
+    top_chunk = hits[0].start if hits else -1
+
+    # Compare with the question as asked and as expanded into clinical words; keep the closer.
+    contextual = [f"{c.section}: {c.text}" if c.section else c.text for c in candidates]
+    vectors = embed([question.text, question.search_query] + contextual)
+    similarities = np.max(vectors[2:] @ vectors[:2].T, axis=1)
+    scored = []
+    for c, similarity in zip(candidates, similarities):
+        terms = terms_of(c.text)
+        matched = query_terms & (terms | terms_of(c.section))
+        overlap = sum(map(idf, matched)) / query_weight
+        links = bool(cause_terms and effect_terms and cause_terms & terms and effect_terms & terms)
+        w = WEIGHTS
+        score = (w["similarity"] * float(similarity) + w["overlap"] * overlap + w["chunk"] * c.score
+                 + w["top_chunk"] * (c.chunk_start == top_chunk) + w["links"] * links
+                 + w["cue"] * bool(cue.search(c.text)) + w["section_cue"] * bool(c.section and cue.search(c.section))
+                 + w["lead"] * _opens_paragraph(c))
+        if c.text.rstrip("'\"’”) ").endswith("?"):
+            score -= 0.15  # ending on a question: it restates what is asked rather than answers it
+        scored.append(replace(c, score=score, links=links))
+    scored.sort(key=lambda p: -p.score)
+    return scored, lists
+
+
+def _candidates(hits: Sequence[Hit]) -> tuple[list[Passage], list[Passage]]:
+    """Windows of one or two sentences, and lists of short items, of the hits; each span once."""
+    windows: dict[tuple[str, int, int], Passage] = {}
+    lists: dict[tuple[str, int], Passage] = {}
+    for hit in hits:
+        units = [_strip_marker(hit.text, s, e) for s, e in split_sentences(hit.text)]
+        i = 0
+        while i < len(units):
+            s, e, marked = units[i]
+            if marked and len(hit.text[s:e].split()) < 6:  # a run of short items is a list
+                j = i
+                while j + 1 < len(units) and units[j + 1][2] and len(hit.text[units[j + 1][0] : units[j + 1][1]].split()) < 6:
+                    j += 1
+                if j > i:
+                    lead = hit.text[units[i - 1][0] : units[i - 1][1]] if i and hit.text[units[i - 1][1] - 1] == ":" else ""
+                    start = units[i - 1][0] if lead else units[i][0]
+                    items = tuple(hit.text[a:b] for a, b, _ in units[i : j + 1])
+                    lists.setdefault((hit.article_id, hit.start + start), _passage(hit, start, units[j][1], items=items, lead=lead))
+                i = j + 1
+                continue
+            text = hit.text[s:e]
+            if len(text) >= MIN_SENTENCE_CHARS and len(text.split()) >= 5 and not text.endswith(":"):
+                windows.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e))
+                if i + 1 < len(units) and not (units[i + 1][2] and len(hit.text[units[i + 1][0] : units[i + 1][1]].split()) < 6):
+                    e2 = units[i + 1][1]
+                    windows.setdefault((hit.article_id, hit.start + s, hit.start + e2), _passage(hit, s, e2))
+            i += 1
+    return list(windows.values()), list(lists.values())
+
+
+def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
+    """The span without a leading list marker ("- ", "• "), and whether it had one."""
+    match = _MARKER.match(text, start)
+    return (match.end(), end, True) if match and match.end() < end else (start, end, False)
+
+
+def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "") -> Passage:
+    return Passage(hit.article_id, hit.title, hit.url, hit.section, hit.text[start:end], hit.start + start,
+                   hit.start + end, hit.score, items, lead, chunk_start=hit.start, chunk_text=hit.text)
+
+
+def _opens_paragraph(p: Passage) -> bool:
+    """Whether ``p`` starts a paragraph: writers tend to put the point of a paragraph first."""
+    offset = p.start - p.chunk_start
+    return offset == 0 or p.chunk_text[:offset].rstrip(" \t").endswith("\n")
+
+
+def _sentence_count(p: Passage) -> int:
+    return 1 if p.items else max(1, len(re.findall(r"[.!?](\s|$)", p.text)))
+
+
+def _overlaps(a: Passage, b: Passage) -> bool:
+    return a.article_id == b.article_id and a.start < b.end and b.start < a.end
+
+
+def _best_list(question: Question, lists: list[Passage], cue: re.Pattern) -> Passage | None:
+    if question.intent not in LIST_INTENTS:
+        return None
+    fitting = [p for p in lists if cue.search(p.section) or cue.search(p.lead)]
+    return max(fitting, key=lambda p: p.score) if fitting else None
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = set(content_words(a)), set(content_words(b))
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.6
