@@ -23,7 +23,7 @@ from .errors import (
     InvalidQueryError,
     ModelError,
 )
-from .types import Article, BuildReport, Chunk, Hit
+from .types import Answer, Article, BuildReport, Chunk, Citation, Hit
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -32,11 +32,13 @@ __version__ = "0.1.0"
 _LAZY = {
     "build_index": "chatbot.indexer",
     "Retriever": "chatbot.retriever",
+    "Chatbot": "chatbot.answer",
     "ChunkSettings": "chatbot.chunking",
     "load_corpus": "chatbot.corpus",
 }
 
 if TYPE_CHECKING:
+    from .answer import Chatbot
     from .chunking import ChunkSettings
     from .corpus import load_corpus
     from .indexer import build_index
@@ -50,7 +52,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Article", "BuildReport", "ChatbotError", "Chunk", "ChunkSettings", "CorpusError", "Hit",
+    "Answer", "Chatbot", "Citation", "Article", "BuildReport", "ChatbotError", "Chunk", "ChunkSettings", "CorpusError", "Hit",
     "IndexFormatError", "IndexMismatchError", "IndexNotFoundError", "InvalidQueryError",
     "ModelError", "Retriever", "build_index", "load_corpus",
 ]

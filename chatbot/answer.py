@@ -64,13 +64,15 @@ class Chatbot:
         self.retriever = retriever
         self.vocabulary = vocabulary
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._by_section: dict[tuple[str, str], list] = {}
+        for chunk in retriever.chunks:
+            self._by_section.setdefault((chunk.article_id, chunk.section), []).append(chunk)
         self._lock = threading.Lock()
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None) -> "Chatbot":
         retriever = Retriever.load(index_dir, model=model, embedder=embedder)
-        chunks = retriever._stored.chunks
-        texts = (f"{c.title} {c.section} {c.text}" for c in chunks)
+        texts = (f"{c.title} {c.section} {c.text}" for c in retriever.chunks)
         return cls(retriever, Vocabulary(texts, _dictionary(retriever.manifest["model"]["name"])))
 
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
@@ -83,7 +85,7 @@ class Chatbot:
         hits = self._search(q)
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()
-        passages = select_passages(q, hits, self._embed, self.vocabulary.idf) if in_scope else []
+        passages = select_passages(q, hits, self._embed, self.vocabulary.idf, section_hits=self._sections_of(hits[:3])) if in_scope else []
         flag_names = tuple(f.name for f in flags)
         common = dict(question=question, intent=q.intent, red_flags=flag_names, confidence=round(features.top_score, 4))
         if flags:
@@ -96,6 +98,16 @@ class Chatbot:
             return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits)), **common)
         markdown, citations = compose_answer(q, passages)
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
+
+    def _sections_of(self, hits: Sequence[Hit]) -> list[Hit]:
+        """Every chunk of the sections the given hits come from, scored as the hit."""
+        found = []
+        for hit in hits:
+            if not hit.section:
+                continue  # text before any heading is not one topic
+            for c in self._by_section.get((hit.article_id, hit.section), ()):
+                found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score))
+        return found
 
     def _search(self, q: Question) -> list[Hit]:
         """Dense search, re-ranked by how many of the question's rarer words each passage holds."""

@@ -1,4 +1,4 @@
-"""The command line: ``python -m chatbot build | search | info | eval``.
+"""The command line: ``python -m chatbot build | search | ask | info | eval``.
 
 Library results are printed as JSON with ``--json``; a ``ChatbotError`` becomes one
 ``error: ...`` line on stderr and exit status 1.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -33,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="how many passages (1-100, default 5)")
     p.add_argument("--index", default="index", help="index folder (default: index)")
     p.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
+
+    p = command("ask", _ask, "answer a question with quotes from the articles, citations and safety notices")
+    p.add_argument("question")
+    p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
+                   help="an earlier question of the conversation, for follow-ups (repeatable, oldest first)")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
 
     p = command("info", _info, "describe the index and whether it is stale against the corpus")
     _corpus_and_index(p)
@@ -140,6 +151,17 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ask(args: argparse.Namespace) -> int:
+    from .answer import Chatbot
+
+    answer = Chatbot.load(args.index).ask(args.question, history=args.history)
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(answer.markdown)
+    return 0
+
+
 def _info(args: argparse.Namespace) -> int:
     from .indexer import build_index
     from .store import read_manifest
@@ -210,6 +232,6 @@ def _article_texts(corpus_dir: str | None, manifest: dict) -> dict[str, str]:
         raise ChatbotError(f"Corpus folder {str(folder)!r} not found; pass --corpus with the index's articles, or --no-answers")
     texts = {a.article_id: a.text for a in load_corpus(folder).articles}
     known = manifest["articles"]
-    if corpus_dir is None and not set(known) <= set(texts):
+    if not set(known) <= set(texts):
         raise ChatbotError(f"'{folder}/' is not the corpus of this index; pass --corpus DIR, or --no-answers")
     return texts

@@ -86,9 +86,9 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("definition", re.compile(r"^\W*(what|whats|what's)\s*(is|are|'s)?\s+(a|an)?\b(?!.*\b(treat\w*|cause[sd]?|causing|"
-                              r"symptoms?|signs?|diagnos\w*|prevent\w*|types?|kinds?|doctors?|risks?|complications?|"
-                              r"tests?|best|should|eat|do)\b)", re.I)),
-    ("doctor", re.compile(r"\b(which|what|what kind of|what type of|who|whom)\b.*\b(doctor|docter|doc|specialist|physician)s?\b"
+                              r"symptoms?|signs?|diagnos\w*|prevent\w*|types?|kinds?|sorts?|doctors?|specialists?|physicians?|"
+                              r"risks?|complications?|tests?|best|should|eat|do|helps?|can)\b)", re.I)),
+    ("doctor", re.compile(r"\b(which|what|who|whom)\b.*\b(doctor|docter|doc|specialist|physician)s?\b"
                           r"|\bwho (should|do|can|would) (i|we|he|she|they) (see|contact|consult|go to)\b", re.I)),
     ("diagnosis", re.compile(r"\b(diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
                              r"tell (if|whether|what)|find out (what|if|why|whether)|check (for|if|whether))\b", re.I)),
@@ -101,7 +101,7 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
                           r"|\b(related|linked|connected|connection|link)\b.*\?", re.I)),
     ("treatment", re.compile(r"\b(treat\w*|cure[sd]?|fix|heal(s|ed|ing)?|help(s)? with|therap\w*|surg\w*|operation|medications?|"
                              r"medicines?|drugs?|pills?|remed\w*|reliev\w*|relief|manag\w*|physio\w*|botox|injections?|"
-                             r"how does (it|this|that) work|get rid of|options)\b", re.I)),
+                             r"how does (it|this|that) work|get rid of|options|what (helps|can help)|helps?)\b", re.I)),
     ("complications", re.compile(r"\b(complications?|lead to|result in|dangerous|serious|risks?|long[- ]term|consequences?|effects?)\b", re.I)),
     ("outlook", re.compile(r"\b(prognosis|outlook|go away|recover\w*|permanent|how long|life expectancy|curable|get better)\b", re.I)),
     ("types", re.compile(r"\b(types?|kinds?|forms?|classif\w*|categor\w*)\b", re.I)),

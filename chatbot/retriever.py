@@ -10,7 +10,7 @@ import numpy as np
 from . import store
 from .embedding import Embedder, load_embedder, same_model
 from .errors import IndexMismatchError, InvalidQueryError
-from .types import Hit
+from .types import Chunk, Hit
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,11 @@ class Retriever:
     @property
     def manifest(self) -> dict:
         return self._stored.manifest
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """The indexed chunks; row i of the vectors is chunk i."""
+        return self._stored.chunks
 
     @property
     def embedder(self) -> Embedder:

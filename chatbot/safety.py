@@ -74,7 +74,7 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     RedFlag("breathing", "trouble breathing", _p(
         r"\b(can'?t|cannot|can not|unable to|struggling to|hard to|trouble|difficulty|hardly) ?(catch (my|his|her) )?breath(e|ing)?\b",
         r"\bshort(ness)? of breath\b", r"\bbreathing (is |feels |seems |has )?(slow|shallow|weird|strange|laboured|labored|stopped)",
-        r"\b(lips|face) (are |is |turning |turned )?(blue|grey|gray)\b", r"\bchoking\b", r"\bgasping\b",
+        r"\b(lips|face) (are |is )?(turning |turned |going |gone )?(blue|grey|gray)\b", r"\bchoking\b", r"\bgasping\b",
         r"\bthroat (is )?(swelling|closing)", r"\banaphyla",
     )),
     RedFlag("cauda_equina", "loss of bladder or bowel control or numbness around the groin, which with back pain can mean pressure on the nerves of the spine (cauda equina syndrome)", _p(
@@ -116,10 +116,11 @@ RED_FLAGS: tuple[RedFlag, ...] = (
     )),
 )
 
+# A negation cue a few words before the trigger ("no chest pain", "I don't have chest pain").
 _NEGATION = re.compile(
     r"\b(no|not|never|without|don'?t have|doesn'?t have|didn'?t have|haven'?t had|hasn'?t had|"
-    r"isn'?t|aren'?t|wasn'?t|weren'?t|denies|deny|free of|ruled out|not having|no signs? of|nothing like)\b"
-    r"(?!.*\b(but|however|yet|although|though)\b)[^.;!?]*$",
+    r"isn'?t|aren'?t|wasn'?t|weren'?t|denies|deny|free of|ruled out|not having|no signs? of|nothing like)"
+    r"\s+(\w+\s+){0,2}$",
     re.I,
 )
 _REMOTE_PAST = re.compile(
@@ -146,7 +147,7 @@ def _triggers(flag: RedFlag, text: str, bounds: list[int]) -> bool:
         for match in pattern.finditer(text):
             i = max(n for n, b in enumerate(bounds) if b <= match.start())
             sentence_start, sentence_end = bounds[i], bounds[i + 1]
-            if _NEGATION.search(text[max(sentence_start, match.start() - 60) : match.start()]):
+            if _NEGATION.search(text[sentence_start : match.start()]):
                 continue
             if _REMOTE_PAST.search(text[sentence_start:sentence_end]):
                 continue

@@ -66,8 +66,11 @@ Weight = Callable[[str], float]
 
 
 def select_passages(question: Question, hits: Sequence[Hit], embed: Embed, idf: Weight = lambda t: 1.0,
-                    max_sentences: int = MAX_SENTENCES) -> list[Passage]:
+                    max_sentences: int = MAX_SENTENCES, section_hits: Sequence[Hit] = ()) -> list[Passage]:
     """The best sentences (and at most one list) of ``hits`` for ``question``, best first.
+
+    ``section_hits`` are further chunks of the sections of the best hits, searched for a list
+    that answers this kind of question (the doctors to contact, the tests, ...).
 
     Candidates are one sentence or two neighbouring sentences of a chunk, so a sentence that
     leans on the one before ("It prevents ...") can come with it.  Chosen spans never overlap.
@@ -86,7 +89,7 @@ def select_passages(question: Question, hits: Sequence[Hit], embed: Embed, idf: 
             continue
         chosen.append(p)
         sentences += size
-    best_list = _best_list(question, lists, cue)
+    best_list = _best_list(question, lists + _candidates(section_hits)[1], cue)
     if best_list and not any(_overlaps(best_list, p) for p in chosen):
         chosen.insert(min(1, len(chosen)), best_list)
     return chosen

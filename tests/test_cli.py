@@ -102,12 +102,25 @@ def test_eval_prints_metrics_as_json(capsys, paths, tmp_path):
         {"id": "3", "question": "stock prices", "kind": "out_of_scope", "relevant": []},
     ]
     questions.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    code, out, _ = run(capsys, "eval", str(questions), "--index", paths[3])
+    code, out, _ = run(capsys, "eval", str(questions), *paths)
     result = json.loads(out)
     assert result["questions"] == {"total": 3, "in_scope": 2, "out_of_scope": 1, "urgent": 0}
     retrieval = result["retrieval"]
     assert retrieval["questions"] == 2
     assert retrieval["recall@5"] == 1.0 and retrieval["mrr@10"] == 1.0 and retrieval["passage_hit@5"] == 1.0
+    answers = result["answers"]
+    assert answers["questions"] == 3 and answers["notice_rate"] == 1.0 and answers["quotes_verbatim"] in (1.0, None)
+
+
+def test_eval_refuses_a_corpus_that_is_not_the_index(capsys, paths, tmp_path):
+    run(capsys, "build", *paths, "-q")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "1", "question": "water"}), encoding="utf-8")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.md").write_text("# X\n\nText.", encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(questions), "--index", paths[3], "--corpus", str(other))
+    assert code == 1 and "is not the corpus of this index" in err
 
 
 def test_eval_of_a_bad_file(capsys, tmp_path, paths):

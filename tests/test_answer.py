@@ -1,0 +1,113 @@
+"""Chatbot.ask end to end: the real bundled model on the committed seed index."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from chatbot.answer import Chatbot
+from chatbot.corpus import load_corpus
+from chatbot.safety import DOCTOR_NOTICE
+from chatbot.types import ANSWER_KINDS
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def bot(real_embedder):
+    return Chatbot.load(ROOT / "index", embedder=real_embedder)
+
+
+@pytest.fixture(scope="module")
+def articles():
+    return {a.article_id: a.text for a in load_corpus(ROOT / "corpus").articles}
+
+
+def check_citations(answer, articles):
+    """Quotes are verbatim at their offsets, numbered 1..n, and each number appears in the text."""
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        assert articles[c.article_id][c.start : c.end] == c.quote
+        assert f"[{c.n}]" in answer.markdown
+    used = {int(n) for n in re.findall(r"\[(\d+)\]", answer.markdown)}
+    assert used == {c.n for c in answer.citations}
+
+
+def test_seed_question(bot, articles):
+    answer = bot.ask("can back pain cause shaky hands?")
+    assert answer.kind == "answer" and answer.intent == "causal"
+    assert answer.citations[0].article_id == "back-pain-shaky-hands"
+    assert "[1]" in answer.markdown and DOCTOR_NOTICE in answer.markdown
+    assert "speak" in answer.markdown and "*back pain*" in answer.markdown  # says whether a passage links them
+    check_citations(answer, articles)
+
+
+@pytest.mark.parametrize(
+    "question, article_id, words",
+    [
+        ("what kind of specialist should look at my trembling lower back", "lumbar-tremor", ["Neurologist"]),
+        ("how do doctors treat lumbar tremor", "lumbar-tremor", ["physiotherapy"]),
+        ("how is a lower back tremor diagnosed", "lumbar-tremor", ["MRI", "examination"]),
+        ("what is a parkinsonian tremor", "spinal-problems-tremors", ["Parkinson"]),
+        ("can opioids for back pain make me shaky", "back-pain-shaky-hands", ["opioids"]),
+    ],
+)
+def test_questions_of_each_kind_quote_the_right_article(bot, articles, question, article_id, words):
+    answer = bot.ask(question)
+    assert answer.kind == "answer"
+    assert article_id in {c.article_id for c in answer.citations}
+    for word in words:
+        assert word.lower() in answer.markdown.lower()
+    check_citations(answer, articles)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how do I get rid of head lice", "what vaccines does a puppy need", "how long should I boil an egg",
+     "is it safe to take melatonin every night", "what is the treatment for pink eye"],
+)
+def test_questions_the_articles_do_not_cover_are_refused(bot, question):
+    answer = bot.ask(question)
+    assert answer.kind == "out_of_scope" and not answer.citations
+    assert "Can Back Pain Cause Shaky Hands?" in answer.markdown  # names what is covered
+    assert DOCTOR_NOTICE in answer.markdown
+
+
+def test_emergency_leads_and_content_follows(bot, articles):
+    answer = bot.ask("my lower back tremor is awful and since this morning I can't control my bladder")
+    assert answer.kind == "urgent" and "cauda_equina" in answer.red_flags
+    assert answer.markdown.startswith("**This may be a medical emergency")
+    assert DOCTOR_NOTICE in answer.markdown
+    check_citations(answer, articles)
+
+
+def test_self_harm_gets_the_crisis_line(bot):
+    answer = bot.ask("the back pain never ends and I want to die")
+    assert answer.kind == "urgent" and "988" in answer.markdown.split("\n")[0]
+
+
+def test_scripted_follow_up_conversation(bot):
+    first = bot.ask("what is lumbar tremor?")
+    assert first.citations[0].article_id == "lumbar-tremor"
+    history = [{"role": "user", "content": "what is lumbar tremor?"}, {"role": "assistant", "content": first.markdown}]
+    follow = bot.ask("and how is it treated?", history=history)
+    assert follow.kind == "answer" and follow.intent == "treatment"
+    assert any(c.article_id == "lumbar-tremor" and "Treatment" in c.section for c in follow.citations)
+    alone = bot.ask("and how is it treated?")
+    assert not any("Treatment of Lumbar Tremor" == c.section for c in alone.citations[:1]) or alone.kind != "answer"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "a" * 5000])
+def test_invalid_input_is_an_answer_not_an_exception(bot, question):
+    answer = bot.ask(question)
+    assert answer.kind == "invalid" and DOCTOR_NOTICE in answer.markdown
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.text(max_size=300), history=st.lists(st.text(max_size=50), max_size=3))
+def test_the_notice_is_on_every_answer(bot, articles, question, history):
+    answer = bot.ask(question, history=history)
+    assert answer.kind in ANSWER_KINDS
+    assert DOCTOR_NOTICE in answer.markdown
+    check_citations(answer, articles)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import pytest
+
+from chatbot.query import Vocabulary, detect_intent, expand_synonyms, previous_user_messages, understand
+
+
+@pytest.mark.parametrize(
+    "question, intent",
+    [
+        ("what sort of specialist deals with a trembling back", "doctor"),
+        ("who should I see about hand tremors", "doctor"),
+        ("how would a doctor find out what is causing the tremor", "diagnosis"),
+        ("is an x-ray needed for this", "diagnosis"),
+        ("how can I avoid getting tremors from my spine", "prevention"),
+        ("could lifting heavy boxes bring on a tremor", "causal"),
+        ("is sciatica linked to shaky hands", "causal"),
+        ("what helps calm down a back tremor", "treatment"),
+        ("what are the treatment options for cervical dystonia", "treatment"),
+        ("will I need an operation for my disc", "treatment"),
+        ("what complications can come from ignoring it", "complications"),
+        ("does it ever go away on its own", "outlook"),
+        ("what kinds of tremor are there", "types"),
+        ("what are the warning signs of spinal cord compression", "symptoms"),
+        ("why would someone's back start shaking", "causes"),
+        ("what is osteochondrosis", "definition"),
+        ("whats a vertebrologist", "definition"),
+        ("is tremor common in older people", "yes_no"),
+    ],
+)
+def test_intents(question, intent):
+    assert detect_intent(question) == intent
+
+
+def test_lay_terms_map_to_clinical_words():
+    clinical = expand_synonyms("I have a slipped disc, a pinched nerve and shaky hands")
+    for term in ("herniated disc", "nerve compression", "hand tremors"):
+        assert term in clinical
+
+
+@pytest.fixture
+def vocabulary():
+    corpus = ["A neurologist can assess the tremor.", "Consult a doctor about lower back pain.", "Posture matters."]
+    return Vocabulary(corpus, dictionary=["came", "hold", "best", "gout"])
+
+
+def test_misspellings_are_corrected_against_the_corpus(vocabulary):
+    q = understand("which docter treats lowr back tremmor", vocabulary)
+    assert q.corrections == {"docter": "doctor", "lowr": "lower", "tremmor": "tremor"}
+    assert "doctor" in q.search_query and q.intent == "doctor"
+
+
+def test_ordinary_words_are_not_corrected(vocabulary):
+    assert understand("I came to hold the best gout advice", vocabulary).corrections == {}
+
+
+def test_search_query_adds_clinical_terms():
+    q = understand("can back pain cause shaky hands?")
+    assert q.search_query.startswith("can back pain cause shaky hands?") and "tremors" in q.search_query
+
+
+def test_cause_and_effect_of_a_causal_question():
+    q = understand("Can a herniated disc really cause my hands to shake?")
+    assert (q.intent, q.cause, q.effect) == ("causal", "herniated disc", "hands to shake")
+
+
+def test_cause_is_not_split_on_a_noun():
+    q = understand("are spine problems a common cause of tremors?")
+    assert q.cause == "" and q.effect == ""
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        ["what is lumbar tremor?"],
+        [{"role": "user", "content": "what is lumbar tremor?"}, {"role": "assistant", "content": "Lumbar tremor is..."}],
+        [("what is lumbar tremor?", "Lumbar tremor is...")],
+    ],
+)
+def test_follow_up_takes_the_topic_from_history(history):
+    q = understand("and how is it treated?", history=history)
+    assert q.follow_up and q.intent == "treatment"
+    assert "lumbar tremor" in q.search_query
+
+
+def test_a_question_with_its_own_topic_is_not_a_follow_up():
+    q = understand("what is cervical dystonia?", history=["what is lumbar tremor?"])
+    assert not q.follow_up and "lumbar" not in q.search_query
+
+
+def test_history_of_odd_shapes_is_ignored_safely():
+    assert previous_user_messages([None, 3, {"role": "user"}, {"content": "x"}, [], "hi"]) == ["hi"]
