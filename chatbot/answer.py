@@ -26,7 +26,7 @@ from .query import Question, Vocabulary, expand_synonyms, terms_of, understand
 from .retriever import MAX_QUERY_CHARS, Retriever
 from .safety import check_question, detect_red_flags, emergency_notice
 from .selection import select_passages
-from .types import Answer, Hit
+from .types import Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,13 @@ class Chatbot:
             return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits)), **common)
         markdown, citations = compose_answer(q, passages)
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
+
+    def passage_around(self, citation: Citation) -> tuple[str, int]:
+        """The indexed chunk holding ``citation``'s quote, and the chunk's start offset."""
+        for chunk in self._by_section.get((citation.article_id, citation.section), ()):
+            if chunk.start <= citation.start and citation.end <= chunk.end:
+                return chunk.text, chunk.start
+        return citation.quote, citation.start
 
     def _sections_of(self, hits: Sequence[Hit]) -> list[Hit]:
         """Every chunk of the sections the given hits come from, scored as the hit."""

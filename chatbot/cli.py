@@ -1,4 +1,4 @@
-"""The command line: ``python -m chatbot build | search | ask | info | eval``.
+"""The command line: ``python -m chatbot build | search | ask | serve | report | info | eval``.
 
 Library results are printed as JSON with ``--json``; a ``ChatbotError`` becomes one
 ``error: ...`` line on stderr and exit status 1.
@@ -22,9 +22,8 @@ log = logging.getLogger("chatbot")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "command", None):  # `python -m chatbot`: the chat page on the bundled corpus
+        args = parser.parse_args(["serve", *(["--verbose"] if args.verbose else [])])
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         return args.run(args) or 0
@@ -73,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
                    help="an earlier question of the conversation, for follow-ups (repeatable, oldest first)")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+
+    p = command("serve", _serve, "serve the chat page and the HTTP API (building the index first if needed)")
+    _corpus_and_index(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--watch", action="store_true", help="rebuild and reload when files in the corpus change")
+    p.add_argument("--feedback-log", default="feedback.jsonl", help="where ratings and refused questions go "
+                   "(default feedback.jsonl; '' to keep none)")
+
+    p = command("report", _report, "summarise the feedback log: ratings and the questions the articles could not answer")
+    p.add_argument("--feedback-log", default="feedback.jsonl", help="the log written by serve (default feedback.jsonl)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
 
     p = command("info", _info, "describe the index and whether it is stale against the corpus")
     _corpus_and_index(p)
@@ -159,6 +170,30 @@ def _ask(args: argparse.Namespace) -> int:
         _print_json(answer.to_dict())
     else:
         print(answer.markdown)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .service import summarise_feedback
+
+    summary = summarise_feedback(args.feedback_log)
+    if args.json:
+        _print_json(summary)
+        return 0
+    print(f"Ratings: {summary['up']} up, {summary['down']} down")
+    for kind, counts in summary["ratings"].items():
+        print(f"  {kind}: {counts['up']} up, {counts['down']} down")
+    for label, key in (("Down-rated questions", "down_rated_questions"), ("Questions the articles do not cover", "refused_questions")):
+        print(f"{label}:" if summary[key] else f"{label}: none")
+        for item in summary[key]:
+            print(f"  {item['count']:>4}  {item['question']}")
     return 0
 
 

@@ -42,7 +42,7 @@ def escape(text: str) -> str:
 
 
 def with_notice(markdown: str) -> str:
-    return f"{markdown.rstrip()}{NOTICE_SEPARATOR}🩺 {DOCTOR_NOTICE}"
+    return f"{markdown.rstrip()}{NOTICE_SEPARATOR}{DOCTOR_NOTICE}"
 
 
 def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str = "") -> tuple[str, tuple[Citation, ...]]:

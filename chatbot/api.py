@@ -1,0 +1,151 @@
+"""The HTTP API, served by the same process as the chat page.
+
+    GET  /api/health              liveness and the index in force
+    GET  /api/search?q=...&k=5    passages, as in `python -m chatbot search --json`
+    POST /api/ask                 {"question": ..., "history": [...]} -> the Answer as JSON
+    POST /api/feedback            {"question": ..., "rating": "up"|"down"} -> 204
+    GET  /api/info                the index: model, settings, counts, times
+    GET  /openapi.json            the schema of all of the above
+
+Bad input gets a 4xx JSON error (``{"error": ...}`` or FastAPI's validation detail), never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal, Union
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from . import __version__
+from .errors import ChatbotError, InvalidQueryError
+from .retriever import MAX_K
+from .service import BotService, FeedbackLog
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class HitOut(BaseModel):
+    article_id: str
+    title: str
+    url: str
+    section: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    hits: list[HitOut]
+
+
+class CitationOut(BaseModel):
+    n: int
+    article_id: str
+    title: str
+    url: str
+    section: str
+    quote: str
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    question: str
+    kind: Literal["answer", "out_of_scope", "urgent", "invalid"]
+    markdown: str
+    citations: list[CitationOut]
+    intent: str
+    red_flags: list[str]
+    confidence: float
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant", "system"]
+    content: str = Field(max_length=20_000)
+
+
+class AskIn(BaseModel):
+    question: str = Field(max_length=20_000, description="what the person typed; over 2,000 characters gets an 'invalid' answer")
+    history: list[Union[Turn, str]] = Field(default_factory=list, max_length=50,
+                                            description="earlier turns: role/content messages or earlier questions")
+
+
+class FeedbackIn(BaseModel):
+    question: str = Field(max_length=20_000)
+    rating: Literal["up", "down"]
+    kind: Literal["answer", "out_of_scope", "urgent", "invalid"] = "answer"
+    cited_articles: list[str] = Field(default_factory=list, max_length=50)
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+def create_api(service: BotService, feedback: FeedbackLog | None = None) -> FastAPI:
+    """The FastAPI app with the /api routes; the chat page is mounted onto it by ``web.py``."""
+    app = FastAPI(title="Health Q&A chatbot", version=__version__,
+                  description="Answers quoted from curated health articles, with citations. Not medical advice.")
+    errors = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}}
+
+    @app.middleware("http")
+    async def limit_body_size(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse({"error": f"Request body over {MAX_BODY_BYTES:,} bytes; send a shorter question."}, 413)
+        return await call_next(request)
+
+    @app.exception_handler(ChatbotError)
+    async def chatbot_error(request: Request, exc: ChatbotError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+
+    @app.get("/api/health")
+    def health() -> dict[str, Any]:
+        bot = service.current()
+        return {"status": "ok", "build_id": service.build_id, "chunks": len(bot.retriever),
+                "articles": len(bot.retriever.manifest["articles"])}
+
+    @app.get("/api/search", response_model=SearchOut, responses=errors)
+    def search(q: str = Query(..., max_length=2000, description="the query"),
+               k: int = Query(5, ge=1, le=MAX_K, description="how many passages")) -> dict[str, Any]:
+        hits = service.current().retriever.search(q, k=k)
+        return {"query": q, "hits": [h.to_dict() for h in hits]}
+
+    @app.post("/api/ask", response_model=AnswerOut, responses=errors)
+    def ask(body: AskIn) -> dict[str, Any]:
+        history = [t.model_dump() if isinstance(t, Turn) else t for t in body.history]
+        answer = service.current().ask(body.question, history=history)
+        if feedback:
+            feedback.answered(answer)
+        return answer.to_dict()
+
+    @app.post("/api/feedback", status_code=204, responses=errors)
+    def rate(body: FeedbackIn) -> Response:
+        if feedback is None:
+            raise InvalidQueryError("Feedback is not being recorded by this server (started without a feedback log).")
+        feedback.rating(body.question, body.kind, body.cited_articles, body.rating)
+        return Response(status_code=204)
+
+    @app.get("/api/info")
+    def info() -> dict[str, Any]:
+        manifest = service.current().retriever.manifest
+        return {
+            "index_dir": str(service.index_dir),
+            "build_id": manifest.get("build_id"),
+            "model": manifest["model"],
+            "chunking": manifest["chunking"],
+            "counts": manifest["counts"],
+            "created_at": manifest.get("created_at"),
+            "updated_at": manifest.get("updated_at"),
+            "articles": [{"article_id": k, "title": v["title"], "url": v["url"]} for k, v in manifest["articles"].items()][:1000],
+            "reloads": service.reloads,
+            "last_error": service.last_error,
+        }
+
+    return app

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from chatbot.errors import ChatbotError
+from chatbot.indexer import build_index
+from chatbot.service import BotService, FeedbackLog, summarise_feedback
+from chatbot.types import Answer
+from conftest import article, write_corpus
+from fakes import HashingEmbedder
+
+
+@pytest.fixture
+def service(tiny_corpus, tmp_path):
+    embedder = HashingEmbedder()
+    build_index(tiny_corpus, tmp_path / "index", embedder=embedder)
+    svc = BotService(tmp_path / "index", tiny_corpus, embedder=embedder, poll_seconds=0.05)
+    yield svc
+    svc.stop()
+
+
+def wait_until(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def cited(service, question):
+    return {c.article_id for c in service.current().ask(question).citations}
+
+
+def test_a_separate_build_is_picked_up_without_restart(service, tiny_corpus, tmp_path):
+    service.start()
+    before = service.build_id
+    write_corpus(tiny_corpus, {"zinc.md": article("Zinc", ("Overview", "Zinc deficiency slows wound healing in adults."))})
+    build_index(tiny_corpus, tmp_path / "index", embedder=HashingEmbedder())  # as `python -m chatbot build` would
+    assert wait_until(lambda: service.build_id != before)
+    assert service.reloads == 1
+    assert "zinc" in service.current().retriever.manifest["articles"]
+
+
+def test_watching_the_corpus_rebuilds_and_swaps(service, tiny_corpus):
+    service.start(watch_corpus=True)
+    time.sleep(0.5)  # let the watcher start
+    write_corpus(tiny_corpus, {"zinc.md": article("Zinc", ("Overview", "Zinc deficiency slows wound healing in adults."))})
+    assert wait_until(lambda: "zinc" in service.current().retriever.manifest["articles"], timeout=30)
+    (tiny_corpus / "zinc.md").unlink()
+    assert wait_until(lambda: "zinc" not in service.current().retriever.manifest["articles"], timeout=30)
+
+
+def test_requests_during_swaps_never_fail(service, tiny_corpus, tmp_path):
+    service.start()
+    failures, answers = [], []
+    stop = threading.Event()
+
+    def ask_repeatedly():
+        while not stop.is_set():
+            try:
+                answers.append(service.current().ask("how much water should adults drink"))
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                failures.append(exc)
+
+    threads = [threading.Thread(target=ask_repeatedly) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for i in range(5):
+        write_corpus(tiny_corpus, {f"extra{i}.md": article(f"Extra {i}", ("S", f"Extra words number {i}."))})
+        build_index(tiny_corpus, tmp_path / "index", embedder=HashingEmbedder())
+        time.sleep(0.15)
+    stop.set()
+    for t in threads:
+        t.join()
+    assert failures == [] and len(answers) > 10
+    assert wait_until(lambda: service.reloads >= 1)
+
+
+def test_a_broken_new_index_keeps_the_old_one(service, tmp_path):
+    manifest_path = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["build_id"] = "something-new"
+    manifest["counts"]["chunks"] += 1  # inconsistent: cannot load
+    manifest_path.write_text(json.dumps(manifest))
+    old = service.current()
+    assert service.reload_if_changed() is False
+    assert service.current() is old and "inconsistent" in service.last_error
+
+
+def test_feedback_log_and_report(tmp_path):
+    log = FeedbackLog(tmp_path / "logs" / "feedback.jsonl")
+    log.rating("can back pain cause shaky hands?", "answer", ["back-pain-shaky-hands"], "up")
+    log.rating("what is gout", "answer", ["a"], "down")
+    log.answered(Answer(question="best mattress for back pain?", kind="out_of_scope", markdown="x"))
+    log.answered(Answer(question="Best  mattress for back pain?", kind="out_of_scope", markdown="x"))
+    log.answered(Answer(question="fine", kind="answer", markdown="x"))  # answered questions are not logged
+    with (tmp_path / "logs" / "feedback.jsonl").open("a") as f:
+        f.write("not json\n")
+    lines = [json.loads(l) for l in (tmp_path / "logs" / "feedback.jsonl").read_text().splitlines()[:4]]
+    assert lines[0]["event"] == "rating" and lines[0]["cited_articles"] == ["back-pain-shaky-hands"]
+    assert lines[0]["time"].endswith("+00:00")
+    summary = summarise_feedback(tmp_path / "logs" / "feedback.jsonl")
+    assert summary["up"] == 1 and summary["down"] == 1 and summary["unreadable_lines"] == 1
+    assert summary["refused_questions"] == [{"question": "best mattress for back pain?", "count": 2}]
+    assert summary["down_rated_questions"] == [{"question": "what is gout", "count": 1}]
+
+
+def test_bad_rating_and_missing_log(tmp_path):
+    with pytest.raises(ValueError, match="'up' or 'down'"):
+        FeedbackLog(tmp_path / "f.jsonl").rating("q", "answer", [], "meh")
+    with pytest.raises(ChatbotError, match="No feedback log"):
+        summarise_feedback(tmp_path / "none.jsonl")
