@@ -99,7 +99,7 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None):
                 "cited_articles": [c.article_id for c in answer.citations]}}
             return "", history, summaries, render_sources(bot, answer), render_banner(answer)
 
-        question.submit(respond, [question, chat, answers], [question, chat, answers, sources, emergency])
+        question.submit(respond, [question, chat, answers], [question, chat, answers, sources, emergency], api_name="ask")
 
         def rate(data: gr.LikeData, summaries: dict) -> None:
             summary = summaries.get(str(data.index if isinstance(data.index, int) else data.index[0]))
