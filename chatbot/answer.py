@@ -25,7 +25,7 @@ from .errors import ChatbotError
 from .query import Question, Vocabulary, expand_synonyms, terms_of, understand
 from .retriever import MAX_QUERY_CHARS, Retriever
 from .safety import check_question, detect_red_flags, emergency_notice
-from .selection import select_passages
+from .selection import Passage, select_passages
 from .types import Answer, Citation, Hit
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ class Chatbot:
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()
         passages = select_passages(q, hits, self._embed, self.vocabulary.idf, section_hits=self._sections_of(hits[:3])) if in_scope else []
+        passages = [p for p in passages if self._is_verbatim(p)]
         flag_names = tuple(f.name for f in flags)
         common = dict(question=question, intent=q.intent, red_flags=flag_names, confidence=round(features.top_score, 4))
         if flags:
@@ -98,6 +99,15 @@ class Chatbot:
             return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits)), **common)
         markdown, citations = compose_answer(q, passages)
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
+
+    def _is_verbatim(self, passage: Passage) -> bool:
+        """Whether the passage is the exact text of an indexed chunk at its offsets; never cite one that is not."""
+        for chunk in self._by_section.get((passage.article_id, passage.section), ()):
+            if chunk.start <= passage.start and passage.end <= chunk.end:
+                if chunk.text[passage.start - chunk.start : passage.end - chunk.start] == passage.text:
+                    return True
+        log.error("Dropped a quote that is not verbatim in %s at %d-%d", passage.article_id, passage.start, passage.end)
+        return False
 
     def passage_around(self, citation: Citation) -> tuple[str, int]:
         """The indexed chunk holding ``citation``'s quote, and the chunk's start offset."""

@@ -111,3 +111,19 @@ def test_the_notice_is_on_every_answer(bot, articles, question, history):
     assert answer.kind in ANSWER_KINDS
     assert DOCTOR_NOTICE in answer.markdown
     check_citations(answer, articles)
+
+
+def test_a_quote_that_is_not_verbatim_is_never_cited(bot, monkeypatch):
+    import chatbot.answer as answer_module
+    from dataclasses import replace
+
+    real = answer_module.select_passages
+
+    def tampered(*args, **kwargs):
+        passages = real(*args, **kwargs)
+        return [replace(passages[0], text=passages[0].text + " (invented)")] + passages[1:]
+
+    monkeypatch.setattr(answer_module, "select_passages", tampered)
+    answer = bot.ask("can back pain cause shaky hands?")
+    assert all("(invented)" not in c.quote for c in answer.citations)
+    assert "(invented)" not in answer.markdown
