@@ -20,9 +20,8 @@ from typing import Sequence
 import numpy as np
 
 from .compose import compose_answer, compose_invalid, compose_out_of_scope, compose_urgent_only
-from .embedding import DEFAULT_MODEL, Embedder, bundled_model_dir
-from .errors import ChatbotError
-from .query import Question, Vocabulary, expand_synonyms, terms_of, understand
+from .embedding import Embedder
+from .query import Question, Vocabulary, understand
 from .retriever import MAX_QUERY_CHARS, Retriever
 from .safety import check_question, detect_red_flags, emergency_notice
 from .selection import Passage, select_passages
@@ -31,8 +30,6 @@ from .types import Answer, Citation, Hit
 log = logging.getLogger(__name__)
 
 SEARCH_K = 8
-POOL_K = 30       # dense candidates re-ranked with word overlap before choosing SEARCH_K
-LEXICAL_WEIGHT = 0.3
 # Out-of-scope thresholds on the best chunk's cosine score, chosen on labelled in-scope and
 # out-of-scope questions by benchmarks/calibrate_scope.py (see README, "Refusals").
 SCOPE_THRESHOLD = 0.40
@@ -72,8 +69,7 @@ class Chatbot:
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None) -> "Chatbot":
         retriever = Retriever.load(index_dir, model=model, embedder=embedder)
-        texts = (f"{c.title} {c.section} {c.text}" for c in retriever.chunks)
-        return cls(retriever, Vocabulary(texts, _dictionary(retriever.manifest["model"]["name"])))
+        return cls(retriever, retriever.vocabulary)
 
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs)."""
@@ -85,7 +81,7 @@ class Chatbot:
         hits = self._search(q)
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()
-        passages = select_passages(q, hits, self._embed, self.vocabulary.idf, section_hits=self._sections_of(hits[:3])) if in_scope else []
+        passages = select_passages(q, hits, self._embed, self.vocabulary.idf, section_hits=self._sections_of(hits)) if in_scope else []
         passages = [p for p in passages if self._is_verbatim(p)]
         flag_names = tuple(f.name for f in flags)
         common = dict(question=question, intent=q.intent, red_flags=flag_names, confidence=round(features.top_score, 4))
@@ -119,30 +115,21 @@ class Chatbot:
     def _sections_of(self, hits: Sequence[Hit]) -> list[Hit]:
         """Every chunk of the sections the given hits come from, scored as the hit."""
         found = []
-        for hit in hits:
+        for hit in {(h.article_id, h.section): h for h in reversed(hits)}.values():
             if not hit.section:
                 continue  # text before any heading is not one topic
             for c in self._by_section.get((hit.article_id, hit.section), ()):
-                found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score))
+                found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score, hit.similarity))
         return found
 
     def _search(self, q: Question) -> list[Hit]:
-        """Dense search, re-ranked by how many of the question's rarer words each passage holds."""
-        pool = self.retriever.search(q.search_query[:MAX_QUERY_CHARS], k=POOL_K)
-        terms = terms_of(f"{q.search_query} {expand_synonyms(q.search_query)}")
-        weight = sum(map(self.vocabulary.idf, terms)) or 1.0
-
-        def combined(hit: Hit) -> float:
-            matched = terms & terms_of(f"{hit.section} {hit.text}")
-            return hit.score + LEXICAL_WEIGHT * sum(map(self.vocabulary.idf, matched)) / weight
-
-        return sorted(pool, key=combined, reverse=True)[:SEARCH_K]
+        return self.retriever.search(q.search_query[:MAX_QUERY_CHARS], k=SEARCH_K, expand=False)
 
     def scope_features(self, q: Question, hits: Sequence[Hit]) -> ScopeFeatures:
         vocab = self.vocabulary
         uncovered = [w for w in q.topic if not vocab.covers(w)]
         return ScopeFeatures(
-            top_score=max((h.score for h in hits), default=0.0),
+            top_score=max((h.similarity for h in hits), default=0.0),
             uncovered_share=len(uncovered) / max(1, len(q.topic)),
             specific_covered=tuple(w for w in q.topic if vocab.covers(w) and not vocab.is_common(w)),
             specific_uncovered=tuple(w for w in uncovered if not vocab.is_common(w) and len(w) > 3),
@@ -167,14 +154,3 @@ class Chatbot:
                     self._cache.popitem(last=False)
         with self._lock:
             return np.stack([self._cache[t] for t in texts])
-
-
-def _dictionary(model_name: str) -> list[str]:
-    """Ordinary English words (the default model's word-piece vocabulary), never spell-corrected."""
-    if model_name != DEFAULT_MODEL:
-        return []
-    try:
-        vocab = (bundled_model_dir() / "vocab.txt").read_text(encoding="utf-8").split()
-    except (OSError, ChatbotError):
-        return []
-    return [w for w in vocab if w.isalpha()]

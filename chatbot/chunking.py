@@ -22,8 +22,9 @@ CHUNKER_VERSION = 2
 class ChunkSettings:
     """How articles are cut and what text is embedded; stored in the index manifest."""
 
-    chunk_size: int = 500
-    overlap: int = 100
+    # 700/150 measured best of 500, 700 and 1000 characters on the dev sets (README, "How it works").
+    chunk_size: int = 700
+    overlap: int = 150
     # Prepend the article title and section heading to the embedded text (not to the chunk).
     embed_context: bool = True
 

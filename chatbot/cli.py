@@ -24,7 +24,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):  # `python -m chatbot`: the chat page on the bundled corpus
         args = parser.parse_args(["serve", *(["--verbose"] if args.verbose else [])])
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # libraries that set their own loggers to DEBUG stay quiet too
     try:
         return args.run(args) or 0
     except ChatbotError as exc:
@@ -64,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="how many passages (1-100, default 5)")
     p.add_argument("--index", default="index", help="index folder (default: index)")
+    p.add_argument("--mode", default="hybrid", choices=("hybrid", "dense", "lexical"),
+                   help="hybrid (default): embeddings and BM25 with query expansion; dense or lexical: one side only")
+    p.add_argument("--reranker", help="a local sentence-transformers cross-encoder folder to re-rank the best 20 (off by default)")
     p.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
 
     p = command("ask", _ask, "answer a question with quotes from the articles, citations and safety notices")
@@ -151,7 +157,7 @@ def _build(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from .retriever import Retriever
 
-    hits = Retriever.load(args.index).search(args.query, k=args.k)
+    hits = Retriever.load(args.index, reranker=args.reranker).search(args.query, k=args.k, mode=args.mode)
     if args.json:
         _print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
         return 0

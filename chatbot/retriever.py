@@ -1,41 +1,85 @@
-"""``Retriever``: load an index folder and search it."""
+"""``Retriever``: load an index folder and search it.
+
+The shipped search is hybrid: the query is expanded (lay terms -> clinical words, misspellings
+corrected against the corpus), then each candidate chunk (the best by embedding and the best
+by BM25) gets ``ALPHA * dense + (1 - ALPHA) * bm25``, both scaled to 0..1 over the candidates.
+Exact duplicates of a better-ranked chunk are dropped so one text cannot fill the results.
+``mode="dense"`` and ``mode="lexical"`` search one way only, on the raw query (the baselines
+of benchmarks/bench_retrieval.py).
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Protocol, Sequence
 
 import numpy as np
 
 from . import store
-from .embedding import Embedder, load_embedder, same_model
-from .errors import IndexMismatchError, InvalidQueryError
+from .embedding import DEFAULT_MODEL, Embedder, bundled_model_dir, load_embedder, same_model
+from .errors import ChatbotError, IndexMismatchError, InvalidQueryError
+from .query import Vocabulary, understand
 from .types import Chunk, Hit
 
 log = logging.getLogger(__name__)
 
 MAX_K = 100
 MAX_QUERY_CHARS = 2000
+MODES = ("hybrid", "dense", "lexical")
+# Weight of the dense score in the hybrid score, and how many candidates each side brings.
+# Chosen with benchmarks/bench_retrieval.py (README, "How it works").
+ALPHA = 0.5
+CANDIDATES = 100
+
+
+class Reranker(Protocol):
+    """Scores (query, passage) pairs; higher is more relevant.  A cross-encoder, for instance."""
+
+    def rerank(self, query: str, texts: Sequence[str]) -> Sequence[float]: ...
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers cross-encoder from a local folder (or the Hugging Face cache)."""
+
+    def __init__(self, model: str, *, device: str | None = None) -> None:
+        try:
+            from sentence_transformers import CrossEncoder
+
+            self._model = CrossEncoder(model, device=device or "cpu")
+        except Exception as exc:
+            raise ChatbotError(f"Cannot load reranker {model!r}: {exc}. Pass a local cross-encoder folder.") from exc
+
+    def rerank(self, query: str, texts: Sequence[str]) -> Sequence[float]:
+        return [float(s) for s in self._model.predict([(query, t) for t in texts], show_progress_bar=False)]
 
 
 class Retriever:
-    """Semantic search over the chunks of one index.
+    """Search over the chunks of one index.
 
     Build one with ``Retriever.load(index_dir)``; ``search(query, k)`` returns ``Hit``s,
     best first.
     """
 
-    def __init__(self, stored: store.StoredIndex, embedder: Embedder, index_dir: Path) -> None:
+    def __init__(self, stored: store.StoredIndex, embedder: Embedder, index_dir: Path,
+                 reranker: Reranker | None = None, rerank_depth: int = 20) -> None:
         self._stored = stored
         self._embedder = embedder
         self.index_dir = index_dir
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
+        self._vectors = stored.vectors()
+        self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
+                                     _dictionary(stored.manifest["model"]["name"]))
 
     @classmethod
-    def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None) -> "Retriever":
+    def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
+             reranker: Reranker | str | None = None) -> "Retriever":
         """Open ``index_dir``, checking its files and that the model matches the one that built it.
 
-        ``model`` (a name or path) or ``embedder`` must name the index's model if given;
-        by default the index's own model is loaded.
+        ``model`` (a name or path) or ``embedder`` must name the index's model if given; by
+        default the index's own model is loaded.  ``reranker`` (off by default): a cross-encoder
+        folder or any object with ``rerank(query, texts)``, applied to the best 20 candidates.
         """
         index_dir = Path(index_dir)
         stored = store.load_index(index_dir)
@@ -52,7 +96,9 @@ class Retriever:
                 f"Model {embedder.name!r} makes {embedder.dimension}-dimensional vectors but the index at "
                 f"'{index_dir}/' holds {stored.faiss_index.d}-dimensional ones. {store.rebuild_hint(index_dir)}"
             )
-        return cls(stored, embedder, index_dir)
+        if isinstance(reranker, str):
+            reranker = CrossEncoderReranker(reranker)
+        return cls(stored, embedder, index_dir, reranker)
 
     @property
     def manifest(self) -> dict:
@@ -70,25 +116,72 @@ class Retriever:
     def __len__(self) -> int:
         return len(self._stored.chunks)
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The ``k`` chunks most similar to ``query``, best first (fewer if the index is smaller)."""
+    def search(self, query: str, k: int = 5, *, mode: str = "hybrid", expand: bool = True) -> list[Hit]:
+        """The ``k`` best chunks for ``query``, best first (fewer if the index is smaller).
+
+        ``expand=False`` searches the query as given (for callers that expanded it already).
+        """
         query = _check_query(query)
         k = _check_k(k)
-        vector = self._embedder.embed([query])
-        return self._hits(vector, k)
-
-    def _hits(self, vector: np.ndarray, k: int) -> list[Hit]:
-        k = min(k, len(self))
-        if k == 0:
+        if mode not in MODES:
+            raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if not len(self):
             return []
-        scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), k)
-        hits = []
-        for score, row in zip(scores[0], rows[0]):
-            if row < 0:
-                continue
-            c = self._stored.chunks[row]
-            hits.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, float(score)))
-        return hits
+        if mode == "lexical":
+            scores = self._stored.lexical.scores(query)
+            rows = np.argsort(-scores, kind="stable")[:k]
+            return [self._hit(int(r), float(scores[r])) for r in rows]
+        if mode == "hybrid" and expand:
+            query = understand(query, self.vocabulary).search_query[:MAX_QUERY_CHARS]
+        vector = self._embedder.embed([query])
+        if mode == "dense":
+            scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, len(self)))
+            return [self._hit(int(r), float(s), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
+        return self._hybrid(query, vector, k)
+
+    def _hybrid(self, query: str, vector: np.ndarray, k: int) -> list[Hit]:
+        n = len(self)
+        depth = min(n, max(CANDIDATES, k))
+        _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
+        lexical = self._stored.lexical.scores(query)
+        lexical_rows = np.argpartition(-lexical, depth - 1)[:depth] if depth < n else np.arange(n)
+        rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
+        # Unit vectors: the inner product is the cosine similarity.
+        similarity = self._vectors[rows] @ vector[0]
+        span = float(similarity.max() - similarity.min()) or 1.0
+        top_lexical = float(lexical[rows].max()) or 1.0
+        fused = ALPHA * (similarity - similarity.min()) / span + (1 - ALPHA) * lexical[rows] / top_lexical
+        order = np.argsort(-fused, kind="stable")
+        hits: list[Hit] = []
+        seen_texts: set[str] = set()
+        wanted = max(k, self.rerank_depth) if self.reranker else k
+        for i in order:
+            chunk = self._stored.chunks[rows[i]]
+            if chunk.text in seen_texts:
+                continue  # the same text again (a page repeated in a source) would crowd out others
+            seen_texts.add(chunk.text)
+            hits.append(self._hit(int(rows[i]), float(fused[i]), float(similarity[i])))
+            if len(hits) >= wanted:
+                break
+        if self.reranker:
+            scores = self.reranker.rerank(query, [h.text for h in hits])
+            hits = [h for _, h in sorted(zip(scores, hits), key=lambda pair: -pair[0])]
+        return hits[:k]
+
+    def _hit(self, row: int, score: float, similarity: float = 0.0) -> Hit:
+        c = self._stored.chunks[row]
+        return Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, score, similarity)
+
+
+def _dictionary(model_name: str) -> list[str]:
+    """Ordinary English words (the default model's word-piece vocabulary), never spell-corrected."""
+    if model_name != DEFAULT_MODEL:
+        return []
+    try:
+        vocab = (bundled_model_dir() / "vocab.txt").read_text(encoding="utf-8").split()
+    except (OSError, ChatbotError):
+        return []
+    return [w for w in vocab if w.isalpha()]
 
 
 def _check_query(query: str) -> str:

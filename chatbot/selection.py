@@ -38,7 +38,7 @@ _MARKER = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
 MAX_SENTENCES = 5
 RELATIVE_CUTOFF = 0.7  # keep candidates scoring at least this share of the best one
 # How a candidate's score is made (see score_candidates); chosen on the dev sets' evidence.
-WEIGHTS = {"similarity": 0.55, "overlap": 0.5, "chunk": 0.6, "top_chunk": 0.0, "links": 0.1, "cue": 0.08, "section_cue": 0.1, "lead": 0.0}
+WEIGHTS = {"similarity": 0.55, "overlap": 0.3, "chunk": 0.6, "top_chunk": 0.0, "links": 0.1, "cue": 0.08, "section_cue": 0.1, "lead": 0.0}
 MIN_SENTENCE_CHARS = 25
 
 
@@ -138,9 +138,9 @@ def _candidates(hits: Sequence[Hit]) -> tuple[list[Passage], list[Passage]]:
         i = 0
         while i < len(units):
             s, e, marked = units[i]
-            if marked and len(hit.text[s:e].split()) < 6:  # a run of short items is a list
+            if marked and len(hit.text[s:e].split()) < 8:  # a run of short items is a list
                 j = i
-                while j + 1 < len(units) and units[j + 1][2] and len(hit.text[units[j + 1][0] : units[j + 1][1]].split()) < 6:
+                while j + 1 < len(units) and units[j + 1][2] and len(hit.text[units[j + 1][0] : units[j + 1][1]].split()) < 8:
                     j += 1
                 if j > i:
                     lead = hit.text[units[i - 1][0] : units[i - 1][1]] if i and hit.text[units[i - 1][1] - 1] == ":" else ""
@@ -152,7 +152,7 @@ def _candidates(hits: Sequence[Hit]) -> tuple[list[Passage], list[Passage]]:
             text = hit.text[s:e]
             if len(text) >= MIN_SENTENCE_CHARS and len(text.split()) >= 5 and not text.endswith(":"):
                 windows.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e))
-                if i + 1 < len(units) and not (units[i + 1][2] and len(hit.text[units[i + 1][0] : units[i + 1][1]].split()) < 6):
+                if i + 1 < len(units) and not (units[i + 1][2] and len(hit.text[units[i + 1][0] : units[i + 1][1]].split()) < 8):
                     e2 = units[i + 1][1]
                     windows.setdefault((hit.article_id, hit.start + s, hit.start + e2), _passage(hit, s, e2))
             i += 1
@@ -167,7 +167,7 @@ def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
 
 def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "") -> Passage:
     return Passage(hit.article_id, hit.title, hit.url, hit.section, hit.text[start:end], hit.start + start,
-                   hit.start + end, hit.score, items, lead, chunk_start=hit.start, chunk_text=hit.text)
+                   hit.start + end, hit.similarity, items, lead, chunk_start=hit.start, chunk_text=hit.text)
 
 
 def _opens_paragraph(p: Passage) -> bool:

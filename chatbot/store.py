@@ -5,6 +5,7 @@ Layout (plain files, no pickle):
                     counts, file checksums, UTC times; written last
     vectors.faiss   the FAISS index; row i is the vector of chunk i
     chunks.jsonl    line i is chunk i (article id, title, url, section, text, offsets)
+    bm25/           BM25 statistics of the chunks (bm25s: json and npy files)
 
 A build writes a complete new folder beside the old one and swaps it in with one atomic
 rename, so a crash at any point leaves either the old or the new index in force.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -31,14 +31,16 @@ import numpy as np
 
 from .embedding import file_sha256
 from .errors import IndexFormatError, IndexNotFoundError
+from .lexical import FOLDER, LexicalIndex
 from .types import Chunk
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.jsonl"
+LEXICAL = FOLDER
 
 
 @dataclass
@@ -48,6 +50,7 @@ class StoredIndex:
     manifest: dict[str, Any]
     faiss_index: Any
     chunks: list[Chunk]
+    lexical: LexicalIndex
 
     def vectors(self) -> np.ndarray:
         """All stored vectors, row i for chunk i."""
@@ -93,7 +96,7 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     manifest = read_manifest(index_dir)
     expected = manifest.get("counts", {}).get("chunks")
     files = manifest.get("files", {})
-    for name in (VECTORS, CHUNKS):
+    for name in sorted({VECTORS, CHUNKS} | set(files)):
         path = index_dir / name
         if not path.is_file():
             raise IndexFormatError(f"{path} is missing. {rebuild_hint(index_dir)}")
@@ -106,14 +109,19 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     except RuntimeError as exc:
         raise IndexFormatError(f"{index_dir / VECTORS} is not a readable FAISS index ({exc}). {rebuild_hint(index_dir)}") from None
     chunks = _read_chunks(index_dir / CHUNKS, index_dir)
+    try:
+        lexical = LexicalIndex.load(index_dir / LEXICAL)
+    except Exception as exc:  # bm25s raises several types for damaged files
+        raise IndexFormatError(f"{index_dir / LEXICAL} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
     dimension = manifest.get("model", {}).get("dimension")
-    if not (faiss_index.ntotal == len(chunks) == expected) or faiss_index.d != dimension:
+    if not (faiss_index.ntotal == len(chunks) == expected == lexical.size) or faiss_index.d != dimension:
         raise IndexFormatError(
             f"Index at '{index_dir}/' is inconsistent: manifest says {expected} chunks of dimension {dimension}, "
-            f"{VECTORS} has {faiss_index.ntotal} of dimension {faiss_index.d}, {CHUNKS} has {len(chunks)} lines. "
+            f"{VECTORS} has {faiss_index.ntotal} of dimension {faiss_index.d}, {CHUNKS} has {len(chunks)} lines, "
+            f"{LEXICAL}/ has {lexical.size} documents. "
             f"{rebuild_hint(index_dir)}"
         )
-    return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks)
+    return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks, lexical=lexical)
 
 
 def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:
@@ -150,16 +158,18 @@ def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.nda
         with (tmp / CHUNKS).open("w", encoding="utf-8") as f:
             for chunk in chunks:
                 f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        LexicalIndex.build(chunks).save(tmp / LEXICAL)
+        data_files = [VECTORS, CHUNKS] + sorted(p.relative_to(tmp).as_posix() for p in (tmp / LEXICAL).iterdir())
         manifest = {
             **manifest,
             "format_version": FORMAT_VERSION,
             "build_id": uuid.uuid4().hex,
             "updated_at": utc_now(),
             "counts": {"articles": len(manifest.get("articles", {})), "chunks": len(chunks)},
-            "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in (VECTORS, CHUNKS)},
+            "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in data_files},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        for name in (VECTORS, CHUNKS, MANIFEST):
+        for name in data_files + [MANIFEST]:
             _fsync(tmp / name)
         _swap_in(tmp, index_dir)
     finally:

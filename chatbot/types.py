@@ -61,7 +61,8 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Hit:
-    """A retrieved chunk with its score (higher is better)."""
+    """A retrieved chunk with its score (higher is better; how it is made depends on the search
+    mode) and its cosine ``similarity`` with the query's embedding."""
 
     article_id: str
     title: str
@@ -71,6 +72,7 @@ class Hit:
     start: int
     end: int
     score: float
+    similarity: float = 0.0
 
     to_dict = _as_dict
 

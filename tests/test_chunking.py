@@ -73,7 +73,7 @@ def test_embedding_text_adds_title_and_section_only_when_asked():
     assert embedding_text(c, ChunkSettings(embed_context=False)) == "Too much salt."
 
 
-@pytest.mark.parametrize("kwargs, message", [({"chunk_size": 10}, "at least 50"), ({"overlap": 500}, "overlap")])
+@pytest.mark.parametrize("kwargs, message", [({"chunk_size": 10}, "at least 50"), ({"overlap": 700}, "overlap"), ({"overlap": -1}, "overlap")])
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ChunkSettings(**kwargs)

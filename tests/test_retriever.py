@@ -68,3 +68,66 @@ def test_dimension_mismatch(tiny_corpus, tmp_path, fake_embedder):
     build_index(tiny_corpus, tmp_path / "index", embedder=fake_embedder)
     with pytest.raises(IndexMismatchError, match="256-dimensional"):
         Retriever.load(tmp_path / "index", embedder=HashingEmbedder(dimension=32))
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])
+def test_every_mode_finds_the_obvious_article(retriever, mode):
+    hits = retriever.search("knee pain arthritis meniscus", k=3, mode=mode)
+    assert hits[0].article_id == "knees" and len(hits) == 3
+
+
+def test_hits_carry_their_cosine_similarity(retriever):
+    hit = retriever.search("how much water should adults drink", k=1)[0]
+    assert 0 < hit.similarity <= 1.0001
+
+
+def test_unknown_mode_is_refused(retriever):
+    with pytest.raises(InvalidQueryError, match="mode must be one of hybrid, dense, lexical"):
+        retriever.search("water", mode="magic")
+
+
+def test_hybrid_finds_a_rare_word_the_embedding_misses(tmp_path):
+    from conftest import write_corpus
+
+    corpus = write_corpus(tmp_path / "c", {
+        f"filler{i}.md": f"# Filler {i}\n\nGeneral advice about staying healthy, number {i}." for i in range(30)
+    } | {"rare.md": "# Rare\n\nXylophagia is the habit of eating wood."})
+    # An embedder that sees nothing: every text gets the same vector, so only BM25 can rank.
+    blind = HashingEmbedder(dimension=4, name="test/blind")
+    blind.embed = lambda texts, progress=False: __import__("numpy").tile([[1, 0, 0, 0]], (len(texts), 1)).astype("float32")
+    build_index(corpus, tmp_path / "i", embedder=blind)
+    r = Retriever.load(tmp_path / "i", embedder=blind)
+    assert r.search("xylophagia", k=1, mode="hybrid")[0].article_id == "rare"
+    assert r.search("xylophagia", k=1, mode="lexical")[0].article_id == "rare"
+
+
+def test_exact_duplicate_texts_do_not_crowd_the_results(tmp_path, fake_embedder):
+    from conftest import write_corpus
+
+    same = "Gout is a form of arthritis caused by uric acid crystals."
+    corpus = write_corpus(tmp_path / "c", {"a.md": f"# A\n\n{same}", "b.md": f"# B\n\n{same}", "c.md": "# C\n\nGout diet."})
+    build_index(corpus, tmp_path / "i", embedder=fake_embedder)
+    hits = Retriever.load(tmp_path / "i", embedder=fake_embedder).search("gout arthritis uric acid", k=3)
+    assert [h.text for h in hits].count(same) == 1
+
+
+class ReverseReranker:
+    """Prefers the passage the retriever liked least: shows the reranker decides the order."""
+
+    def rerank(self, query, texts):
+        return list(range(len(texts)))
+
+
+def test_reranker_slot_reorders_the_candidates(tiny_corpus, tmp_path, fake_embedder):
+    build_index(tiny_corpus, tmp_path / "index", embedder=fake_embedder)
+    plain = Retriever.load(tmp_path / "index", embedder=fake_embedder).search("water", k=3)
+    reranked = Retriever.load(tmp_path / "index", embedder=fake_embedder, reranker=ReverseReranker()).search("water", k=3)
+    assert [h.text for h in reranked] != [h.text for h in plain]
+
+
+def test_reranker_that_cannot_load_is_a_clear_error(tiny_corpus, tmp_path, fake_embedder):
+    from chatbot.errors import ChatbotError
+
+    build_index(tiny_corpus, tmp_path / "index", embedder=fake_embedder)
+    with pytest.raises(ChatbotError, match="Cannot load reranker"):
+        Retriever.load(tmp_path / "index", embedder=fake_embedder, reranker=str(tmp_path / "no-such-model"))

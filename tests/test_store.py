@@ -28,7 +28,8 @@ def test_round_trip(tmp_path):
     assert loaded.manifest == written
     assert written["counts"] == {"articles": 3, "chunks": 3}
     assert written["format_version"] == store.FORMAT_VERSION
-    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["chunks.jsonl", "manifest.json", "vectors.faiss"]
+    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["bm25", "chunks.jsonl", "manifest.json", "vectors.faiss"]
+    assert "bm25/params.index.json" in written["files"] and loaded.lexical.size == 3
     assert not list(tmp_path.glob(".idx.tmp-*"))
 
 
@@ -76,18 +77,18 @@ def test_other_format_version(built):
     manifest = json.loads((built / "manifest.json").read_text())
     manifest["format_version"] = 999
     (built / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(IndexFormatError, match="format 999.*reads format 1"):
+    with pytest.raises(IndexFormatError, match=f"format 999.*reads format {store.FORMAT_VERSION}"):
         store.load_index(built)
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "bm25/params.index.json"])
 def test_missing_data_file(built, name):
     (built / name).unlink()
     with pytest.raises(IndexFormatError, match=f"{name} is missing"):
         store.load_index(built)
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "bm25/vocab.index.json", "bm25/data.csc.index.npy"])
 def test_damaged_data_file_is_caught_by_checksum(built, name):
     data = (built / name).read_bytes()
     (built / name).write_bytes(data[: len(data) // 2])
