@@ -47,7 +47,7 @@ def main() -> None:
                 search(q["question"], 5)
                 timings.append(1000 * (time.perf_counter() - started))
             rows.append((name, system, metrics, statistics.median(timings)))
-    print(f"\n| set | system | recall@5 | MRR@10 | nDCG@10 | passage hit@5 | search p50 (ms) |")
+    print("\n| set | system | recall@5 | MRR@10 | nDCG@10 | passage hit@5 | search p50 (ms) |")
     print("|---|---|---|---|---|---|---|")
     for name, system, m, p50 in rows:
         print(f"| {name} | {system} | {m['recall@5']:.3f} | {m['mrr@10']:.3f} | {m['ndcg@10']:.3f} | "
