@@ -15,8 +15,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Literal, Union
 
-from fastapi import FastAPI, Query, Request
+import secrets
+
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
 from . import __version__
@@ -38,6 +42,7 @@ class HitOut(BaseModel):
     start: int
     end: int
     score: float
+    similarity: float
 
 
 class SearchOut(BaseModel):
@@ -88,10 +93,32 @@ class ErrorOut(BaseModel):
     error: str
 
 
-def create_api(service: BotService, feedback: FeedbackLog | None = None) -> FastAPI:
-    """The FastAPI app with the /api routes; the chat page is mounted onto it by ``web.py``."""
+def password_check(credentials: tuple[str, str] | None):
+    """A dependency that asks for HTTP Basic credentials when ``credentials`` is set."""
+    basic = HTTPBasic(auto_error=False)
+
+    def check(given: HTTPBasicCredentials | None = Depends(basic)) -> None:
+        if credentials is None:
+            return
+        user_ok = given is not None and secrets.compare_digest(given.username.encode(), credentials[0].encode())
+        password_ok = given is not None and secrets.compare_digest(given.password.encode(), credentials[1].encode())
+        if not (user_ok and password_ok):
+            raise StarletteHTTPException(401, "Sign in: this server asks for a user name and password.",
+                                         headers={"WWW-Authenticate": "Basic"})
+
+    return check
+
+
+def create_api(service: BotService, feedback: FeedbackLog | None = None,
+               credentials: tuple[str, str] | None = None) -> FastAPI:
+    """The FastAPI app with the /api routes; the chat page is mounted onto it by ``web.py``.
+
+    With ``credentials`` (user name, password) every route but /api/health asks for them
+    (HTTP Basic).
+    """
     app = FastAPI(title="Health Q&A chatbot", version=__version__,
                   description="Answers quoted from curated health articles, with citations. Not medical advice.")
+    protected = [Depends(password_check(credentials))]
     errors = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}}
 
     @app.middleware("http")
@@ -100,6 +127,10 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None) -> Fast
         if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return JSONResponse({"error": f"Request body over {MAX_BODY_BYTES:,} bytes; send a shorter question."}, 413)
         return await call_next(request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ChatbotError)
     async def chatbot_error(request: Request, exc: ChatbotError) -> JSONResponse:
@@ -111,13 +142,13 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None) -> Fast
         return {"status": "ok", "build_id": service.build_id, "chunks": len(bot.retriever),
                 "articles": len(bot.retriever.manifest["articles"])}
 
-    @app.get("/api/search", response_model=SearchOut, responses=errors)
-    def search(q: str = Query(..., max_length=2000, description="the query"),
+    @app.get("/api/search", response_model=SearchOut, responses=errors, dependencies=protected)
+    def search(q: str = Query(..., min_length=1, max_length=2000, pattern=r"\S", description="the query (not blank)"),
                k: int = Query(5, ge=1, le=MAX_K, description="how many passages")) -> dict[str, Any]:
         hits = service.current().retriever.search(q, k=k)
         return {"query": q, "hits": [h.to_dict() for h in hits]}
 
-    @app.post("/api/ask", response_model=AnswerOut, responses=errors)
+    @app.post("/api/ask", response_model=AnswerOut, responses=errors, dependencies=protected)
     def ask(body: AskIn) -> dict[str, Any]:
         history = [t.model_dump() if isinstance(t, Turn) else t for t in body.history]
         answer = service.current().ask(body.question, history=history)
@@ -125,14 +156,14 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None) -> Fast
             feedback.answered(answer)
         return answer.to_dict()
 
-    @app.post("/api/feedback", status_code=204, responses=errors)
+    @app.post("/api/feedback", status_code=204, responses=errors, dependencies=protected)
     def rate(body: FeedbackIn) -> Response:
         if feedback is None:
             raise InvalidQueryError("Feedback is not being recorded by this server (started without a feedback log).")
         feedback.rating(body.question, body.kind, body.cited_articles, body.rating)
         return Response(status_code=204)
 
-    @app.get("/api/info")
+    @app.get("/api/info", dependencies=protected)
     def info() -> dict[str, Any]:
         manifest = service.current().retriever.manifest
         return {

@@ -21,7 +21,7 @@ from . import __version__, store
 from .chunking import ChunkSettings, chunk_article, embedding_text
 from .corpus import load_corpus
 from .embedding import DEFAULT_MODEL, Embedder, load_embedder, same_model
-from .errors import ChatbotError, CorpusError
+from .errors import ChatbotError, CorpusError, ModelError
 from .types import Article, BuildReport, Chunk
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,15 @@ def build_index(
                     new_chunks[article.article_id] = chunk_article(article, settings)
         flat_new = [c for chunks in new_chunks.values() for c in chunks]
         log.info("Embedding %d chunks of %d articles with %s", len(flat_new), len(new_chunks), embedder.name)
-        new_vectors = embedder.embed([embedding_text(c, settings) for c in flat_new], progress=progress)
+        try:
+            new_vectors = embedder.embed([embedding_text(c, settings) for c in flat_new], progress=progress)
+        except Exception as exc:  # any failure of the model: the index on disk is untouched
+            raise ModelError(
+                f"Embedding failed ({type(exc).__name__}: {exc}); the previous index at '{index_dir}/' stays in force."
+            ) from exc
+        if new_vectors.shape != (len(flat_new), embedder.dimension):
+            raise ModelError(f"The model returned vectors of shape {new_vectors.shape}, expected "
+                             f"({len(flat_new)}, {embedder.dimension}); the previous index stays in force.")
         by_article = _split_rows(flat_new, new_vectors)
         chunks, vectors = _assemble_rows(loaded.articles, reused, by_article, dimension=embedder.dimension)
         chunks_per_article = Counter(c.article_id for c in chunks)

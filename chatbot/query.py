@@ -82,6 +82,7 @@ complication complications serious dangerous prognosis outlook recover recovery 
 see need needs needed should common rare normal possible happen happens mean means define definition work works
 """.split())
 FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about|then|ok(ay)?|and what|what else)\b", re.I)
+_MARKUP = re.compile(r"<[^<>]{0,300}>")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -239,7 +240,7 @@ def previous_user_messages(history: Sequence | None) -> list[str]:
 
 def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequence | None = None) -> Question:
     """Intent, topic and search query of ``text``; earlier user turns fill in a follow-up's topic."""
-    text = " ".join(text.split())
+    text = " ".join(_MARKUP.sub(" ", text).split())  # pasted HTML tags say nothing about the question
     corrections: dict[str, str] = {}
     corrected = text
     if vocabulary is not None:

@@ -111,15 +111,21 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None):
     return page
 
 
-def create_app(service: BotService, feedback: FeedbackLog | None = None):
-    """The API with the chat page mounted at ``/``."""
+def credentials_from_environment() -> tuple[str, str] | None:
+    """(user, password) from CHATBOT_USERNAME and CHATBOT_PASSWORD, or None when they are not both set."""
+    user, password = os.environ.get("CHATBOT_USERNAME", ""), os.environ.get("CHATBOT_PASSWORD", "")
+    return (user, password) if user and password else None
+
+
+def create_app(service: BotService, feedback: FeedbackLog | None = None, credentials: tuple[str, str] | None = None):
+    """The API with the chat page mounted at ``/``; both behind a password when ``credentials`` are given."""
     import gradio as gr
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    app = create_api(service, feedback)
+    app = create_api(service, feedback, credentials)
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     return gr.mount_gradio_app(app, build_page(service, feedback), path="/", theme=theme, css=CSS,
-                               footer_links=["api"])
+                               footer_links=["api"], auth=credentials)
 
 
 def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *, host: str = "127.0.0.1",
@@ -139,7 +145,10 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
     service = BotService(index_dir, corpus_dir)
     service.start(watch_corpus=watch)
     feedback = FeedbackLog(feedback_log) if feedback_log else None
-    app = create_app(service, feedback)
+    credentials = credentials_from_environment()
+    app = create_app(service, feedback, credentials)
+    if credentials:
+        print("The page and the API ask for the user name and password set in CHATBOT_USERNAME and CHATBOT_PASSWORD.")
     print(f"Serving the chat page on http://{host}:{port}/ and the API on http://{host}:{port}/api/ "
           f"({'watching ' + str(corpus_dir) + ' for changes' if watch else 'index reloads after each build'}). Ctrl+C stops.",
           flush=True)

@@ -31,7 +31,7 @@ def test_search(client):
     assert r.status_code == 200
     hits = r.json()["hits"]
     assert len(hits) == 2 and hits[0]["article_id"] == "knees"
-    assert set(hits[0]) == {"article_id", "title", "url", "section", "text", "start", "end", "score"}
+    assert set(hits[0]) == {"article_id", "title", "url", "section", "text", "start", "end", "score", "similarity"}
 
 
 def test_ask_returns_the_answer_as_json(client):
@@ -84,7 +84,7 @@ def test_feedback_is_logged(client):
         ("get", "/api/search", {"params": {"q": "x", "k": 0}}, 422),
         ("get", "/api/search", {"params": {"q": "x", "k": 1000}}, 422),
         ("get", "/api/search", {"params": {"q": "x", "k": "many"}}, 422),
-        ("get", "/api/search", {"params": {"q": "   "}}, 400),              # empty query
+        ("get", "/api/search", {"params": {"q": "   "}}, 422),              # blank query
         ("get", "/api/search", {"params": {"q": "x" * 3000}}, 422),
         ("post", "/api/ask", {"content": b"not json", "headers": {"content-type": "application/json"}}, 422),
         ("post", "/api/ask", {"json": {}}, 422),
@@ -101,3 +101,42 @@ def test_bad_input_gets_a_4xx_json_error(client, method, url, kwargs, status):
     assert r.headers["content-type"].startswith("application/json")
     body = r.json()
     assert "error" in body or "detail" in body
+
+
+@pytest.fixture
+def locked(tiny_corpus, tmp_path):
+    embedder = HashingEmbedder()
+    build_index(tiny_corpus, tmp_path / "index", embedder=embedder)
+    service = BotService(tmp_path / "index", tiny_corpus, embedder=embedder)
+    with TestClient(create_api(service, None, credentials=("nurse", "s3cret")), raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.mark.parametrize("auth", [None, ("nurse", "wrong"), ("someone", "s3cret")])
+def test_password_protected_api_refuses_without_the_right_credentials(locked, auth):
+    r = locked.post("/api/ask", json={"question": "water"}, auth=auth)
+    assert r.status_code == 401 and "user name and password" in r.json()["error"]
+    assert r.headers["www-authenticate"] == "Basic"
+    assert locked.get("/api/search", params={"q": "water"}, auth=auth).status_code == 401
+
+
+def test_password_protected_api_answers_with_them(locked):
+    assert locked.post("/api/ask", json={"question": "water"}, auth=("nurse", "s3cret")).status_code == 200
+    assert locked.get("/api/health").status_code == 200  # for monitoring, no secrets in it
+
+
+def test_page_asks_for_the_password_too(tiny_corpus, tmp_path, monkeypatch):
+    from chatbot.web import create_app, credentials_from_environment
+
+    monkeypatch.setenv("CHATBOT_USERNAME", "nurse")
+    monkeypatch.setenv("CHATBOT_PASSWORD", "s3cret")
+    assert credentials_from_environment() == ("nurse", "s3cret")
+    embedder = HashingEmbedder()
+    build_index(tiny_corpus, tmp_path / "index", embedder=embedder)
+    app = create_app(BotService(tmp_path / "index", tiny_corpus, embedder=embedder), None, credentials_from_environment())
+    with TestClient(app) as c:
+        page = c.get("/")
+        assert page.status_code == 200  # the page shell: it shows a sign-in form until /login succeeds
+        assert c.get("/config").status_code == 401
+        assert c.post("/login", data={"username": "nurse", "password": "s3cret"}).status_code == 200
+        assert c.get("/config").status_code == 200

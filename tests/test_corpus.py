@@ -151,3 +151,24 @@ def test_nested_folders_give_path_ids_and_hidden_files_are_ignored(tmp_path):
 def test_missing_corpus_folder_is_a_clear_error(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")
+
+
+def test_a_50_megabyte_file_is_skipped_and_the_rest_loads(tmp_path):
+    corpus = write_corpus(tmp_path / "c", {"ok.md": "# Ok\n\nFine text."})
+    with (corpus / "huge.txt").open("w", encoding="utf-8") as f:
+        line = "Huge article line that goes on and on. " * 25 + "\n"
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            f.write(line)
+    loaded = load_corpus(corpus)
+    assert [a.article_id for a in loaded.articles] == ["ok"]
+    assert "over the 5,000,000-byte limit" in loaded.skipped[0][1]
+
+
+@pytest.mark.parametrize("name", ["my article (copy).md", "émigré–ß 😀.txt", "-starts-with-dash.md", "tab\tin name.md",
+                                  "UPPER.MD", "dots.in.name.txt", "sub dir/x.html"])
+def test_odd_file_names_load_with_their_path_as_id(tmp_path, name):
+    body = "<html><title>T</title><p>Body text.</p></html>" if name.endswith(".html") else "Title\n\nBody text."
+    corpus = write_corpus(tmp_path / "c", {name: body})
+    loaded = load_corpus(corpus)
+    assert [a.article_id for a in loaded.articles] == [name.rsplit(".", 1)[0]]
+    assert "Body text." in loaded.articles[0].text

@@ -143,13 +143,37 @@ def test_corpus_without_articles_is_an_error(tmp_path, fake_embedder):
 
 
 CRASH_SCRIPT = """
-import sys
+import os, shutil, signal, sys
 sys.path[:0] = [{tests!r}, {root!r}]
 from fakes import HashingEmbedder
+import chatbot.lexical as lexical
+import chatbot.store as store
 from chatbot.indexer import build_index
-print("start", flush=True)
-build_index({corpus!r}, {index!r}, embedder=HashingEmbedder(delay={delay}))
-print("done", flush=True)
+
+KILL_AT = int(sys.argv[1])
+steps = [0]
+
+def step(fn):
+    # Count every call (before and after it runs); kill this process at step KILL_AT.
+    def wrapped(*args, **kwargs):
+        for _ in range(2):
+            steps[0] += 1
+            if steps[0] == KILL_AT:
+                os.kill(os.getpid(), signal.SIGKILL)
+            if _ == 0:
+                result = fn(*args, **kwargs)
+        return result
+    return wrapped
+
+embedder = HashingEmbedder()
+embedder.embed = step(embedder.embed)
+for name in ("_fsync", "_fsync_dir", "_exchange", "_swap_in", "file_sha256", "remove_leftovers"):
+    setattr(store, name, step(getattr(store, name)))
+lexical.LexicalIndex.save = step(lexical.LexicalIndex.save)
+os.rename = step(os.rename)
+shutil.rmtree = step(shutil.rmtree)
+build_index({corpus!r}, {index!r}, embedder=embedder)
+print("completed", steps[0])
 """
 
 
@@ -160,27 +184,42 @@ def consistent(index: Path) -> int:
     return loaded.manifest["counts"]["articles"]
 
 
-def test_build_killed_part_way_leaves_a_loadable_index(tmp_path):
+def test_build_killed_at_every_step_leaves_a_loadable_index(tmp_path):
+    """SIGKILL a build at each of its file operations in turn: the index is always the old or the new one."""
     old_corpus = write_corpus(tmp_path / "old", TINY_CORPUS)
     extras = {f"extra{i}.md": article(f"Extra {i}", ("S", f"Extra text {i}. " * 30)) for i in range(6)}
     new_corpus = write_corpus(tmp_path / "new", {**TINY_CORPUS, **extras})
     index = tmp_path / "index"
-    script = CRASH_SCRIPT.format(tests=str(TESTS), root=str(ROOT), corpus=str(new_corpus), index=str(index), delay=0.02)
-    command = [sys.executable, "-c", script]
-
-    build(old_corpus, index, HashingEmbedder())
-    started = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    whole_run = time.perf_counter() - started
-    assert consistent(index) == 9
-
-    outcomes = []
-    for fraction in (0.1, 0.25, 0.4, 0.55, 0.7, 0.8, 0.9, 0.97):
-        build(old_corpus, index, HashingEmbedder())  # back to the 3-article index
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(whole_run * fraction)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    script = CRASH_SCRIPT.format(tests=str(TESTS), root=str(ROOT), corpus=str(new_corpus), index=str(index))
+    killed, outcomes = 0, []
+    for kill_at in range(1, 200):
+        build(old_corpus, index, HashingEmbedder())  # start from the 3-article index
+        proc = subprocess.run([sys.executable, "-c", script, str(kill_at)], capture_output=True, text=True)
+        if proc.returncode == 0:
+            assert "completed" in proc.stdout
+            break
+        assert proc.returncode == -signal.SIGKILL, proc.stderr
+        killed += 1
         outcomes.append(consistent(index))
+    assert killed >= 20, f"only {killed} kill points"
     assert set(outcomes) <= {3, 9}  # the old index or the finished new one, never a mix
-    assert 3 in outcomes
+    assert 3 in outcomes and 9 in outcomes  # kills landed both before and after the swap
+    build(new_corpus, index, HashingEmbedder())
+    assert not list(tmp_path.glob(".index.tmp-*"))  # the next build clears what killed ones left
+
+
+class BrokenEmbedder(HashingEmbedder):
+    def embed(self, texts, *, progress=False):
+        raise RuntimeError("out of memory")
+
+
+def test_failed_build_keeps_the_previous_index_and_says_why(tiny_corpus, tmp_path):
+    from chatbot.errors import ModelError
+
+    build(tiny_corpus, tmp_path / "index", HashingEmbedder())
+    before = (tmp_path / "index" / "manifest.json").read_bytes()
+    write_corpus(tiny_corpus, {"new.md": "# New\n\nNew text."})
+    with pytest.raises(ModelError, match="Embedding failed.*out of memory.*previous index.*stays in force"):
+        build(tiny_corpus, tmp_path / "index", BrokenEmbedder())
+    assert (tmp_path / "index" / "manifest.json").read_bytes() == before
+    assert consistent(tmp_path / "index") == 3
