@@ -93,13 +93,11 @@ class ErrorOut(BaseModel):
     error: str
 
 
-def password_check(credentials: tuple[str, str] | None):
-    """A dependency that asks for HTTP Basic credentials when ``credentials`` is set."""
+def password_check(credentials: tuple[str, str]):
+    """A dependency that asks for HTTP Basic credentials equal to ``credentials``."""
     basic = HTTPBasic(auto_error=False)
 
     def check(given: HTTPBasicCredentials | None = Depends(basic)) -> None:
-        if credentials is None:
-            return
         user_ok = given is not None and secrets.compare_digest(given.username.encode(), credentials[0].encode())
         password_ok = given is not None and secrets.compare_digest(given.password.encode(), credentials[1].encode())
         if not (user_ok and password_ok):
@@ -118,7 +116,8 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
     """
     app = FastAPI(title="Health Q&A chatbot", version=__version__,
                   description="Answers quoted from curated health articles, with citations. Not medical advice.")
-    protected = [Depends(password_check(credentials))]
+    # Declared only when set, so the OpenAPI schema says which routes ask for a password.
+    protected = [Depends(password_check(credentials))] if credentials else []
     errors = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}}
 
     @app.middleware("http")
