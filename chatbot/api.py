@@ -142,7 +142,9 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
                 "articles": len(bot.retriever.manifest["articles"])}
 
     @app.get("/api/search", response_model=SearchOut, responses=errors, dependencies=protected)
-    def search(q: str = Query(..., min_length=1, max_length=2000, pattern=r"\S", description="the query (not blank)"),
+    # Not blank: a character Python does not count as white space (\x1c-\x1f are, for Python).
+    def search(q: str = Query(..., min_length=1, max_length=2000, pattern=r"[^\s\x1c-\x1f]",
+                              description="the query (not blank)"),
                k: int = Query(5, ge=1, le=MAX_K, description="how many passages")) -> dict[str, Any]:
         hits = service.current().retriever.search(q, k=k)
         return {"query": q, "hits": [h.to_dict() for h in hits]}

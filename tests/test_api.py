@@ -140,3 +140,8 @@ def test_page_asks_for_the_password_too(tiny_corpus, tmp_path, monkeypatch):
         assert c.get("/config").status_code == 401
         assert c.post("/login", data={"username": "nurse", "password": "s3cret"}).status_code == 200
         assert c.get("/config").status_code == 200
+
+
+@pytest.mark.parametrize("q", ["\x1e", "\x1c\x1f", " \u2003 "])
+def test_blank_by_any_definition_is_a_validation_error(client, q):
+    assert client.get("/api/search", params={"q": q}).status_code == 422

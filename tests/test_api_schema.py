@@ -28,8 +28,10 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance  # noqa: E402
 
 
+# derandomize: the same cases on every run, so CI cannot fail on a draw it never made before
+# (run it with --hypothesis-seed=random to explore).
 @schema.parametrize()
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_endpoint_keeps_its_contract(case):
     response = case.call()
     assert response.status_code < 500
