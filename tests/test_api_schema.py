@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 
 # derandomize: the same cases on every run, so CI cannot fail on a draw it never made before
-# (run it with --hypothesis-seed=random to explore).
+# (remove derandomize locally to explore new cases).
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_endpoint_keeps_its_contract(case):
