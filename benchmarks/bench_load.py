@@ -12,7 +12,6 @@ index/ in a temporary folder; traffic goes to 127.0.0.1 only.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import socket
 import statistics

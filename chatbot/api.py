@@ -26,7 +26,8 @@ from pydantic import BaseModel, Field
 from . import __version__
 from .errors import ChatbotError, InvalidQueryError
 from .retriever import MAX_K
-from .service import BotService, FeedbackLog
+from .feedback import FeedbackLog
+from .service import BotService
 
 log = logging.getLogger(__name__)
 

@@ -187,7 +187,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .service import summarise_feedback
+    from .feedback import summarise_feedback
 
     summary = summarise_feedback(args.feedback_log)
     if args.json:

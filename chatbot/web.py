@@ -16,7 +16,8 @@ from typing import Any
 
 from .api import create_api
 from .compose import escape
-from .service import BotService, FeedbackLog
+from .feedback import FeedbackLog
+from .service import BotService
 
 log = logging.getLogger(__name__)
 

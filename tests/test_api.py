@@ -6,7 +6,8 @@ from fastapi.testclient import TestClient
 from chatbot.api import MAX_BODY_BYTES, create_api
 from chatbot.indexer import build_index
 from chatbot.safety import DOCTOR_NOTICE
-from chatbot.service import BotService, FeedbackLog, summarise_feedback
+from chatbot.feedback import FeedbackLog, summarise_feedback
+from chatbot.service import BotService
 from fakes import HashingEmbedder
 
 

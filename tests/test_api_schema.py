@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 
 from chatbot.api import create_api  # noqa: E402
 from chatbot.indexer import build_index  # noqa: E402
-from chatbot.service import BotService, FeedbackLog  # noqa: E402
+from chatbot.feedback import FeedbackLog
+from chatbot.service import BotService  # noqa: E402
 from conftest import TINY_CORPUS, write_corpus  # noqa: E402
 from fakes import HashingEmbedder  # noqa: E402
 

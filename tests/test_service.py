@@ -8,7 +8,8 @@ import pytest
 
 from chatbot.errors import ChatbotError
 from chatbot.indexer import build_index
-from chatbot.service import BotService, FeedbackLog, summarise_feedback
+from chatbot.feedback import FeedbackLog, summarise_feedback
+from chatbot.service import BotService
 from chatbot.types import Answer
 from conftest import article, write_corpus
 from fakes import HashingEmbedder
