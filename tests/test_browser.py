@@ -3,6 +3,7 @@ started as a user would (`python -m chatbot serve --watch`) on a copy of the see
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -96,7 +97,7 @@ def ask_in_page(page, question: str) -> None:
 
 
 def test_seed_question_in_the_browser(server, browser):
-    base, _ = server
+    base, work = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_page(page, base)
     assert "it is not a doctor" in page.locator("#doctor-notice").inner_text()
@@ -110,6 +111,15 @@ def test_seed_question_in_the_browser(server, browser):
     assert "Can Back Pain Cause Shaky Hands?" in sources.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "seed-answer.png"), full_page=True)
+
+    page.locator("#chat").get_by_role("button", name="Like").last.click()
+    log = work / "feedback.jsonl"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and '"rating"' not in (log.read_text() if log.exists() else ""):
+        time.sleep(0.2)
+    rating = [json.loads(line) for line in log.read_text().splitlines() if '"rating"' in line][-1]
+    assert rating["rating"] == "up" and rating["kind"] == "answer"
+    assert rating["question"] == "can back pain cause shaky hands?" and "back-pain-shaky-hands" in rating["cited_articles"]
     page.close()
 
 
