@@ -71,6 +71,11 @@ class Chatbot:
         retriever = Retriever.load(index_dir, model=model, embedder=embedder)
         return cls(retriever, retriever.vocabulary)
 
+    def keep_cache_of(self, previous: "Chatbot") -> None:
+        """Reuse ``previous``'s embedding cache (same model): a reload then costs no re-embedding."""
+        if previous.retriever.embedder.name == self.retriever.embedder.name:
+            self._cache, self._lock = previous._cache, previous._lock
+
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs)."""
         problem = check_question(question)

@@ -61,6 +61,7 @@ class BotService:
                 self.last_error = str(exc)
                 log.warning("New index at %s not loaded, keeping the previous one: %s", self.index_dir, exc)
                 return False
+            fresh.keep_cache_of(self._bot)  # passages it shares with the old index need no new embedding
             self._bot, self._build_id = fresh, fresh.retriever.manifest.get("build_id")
             self.reloads += 1
             self.last_error = ""
