@@ -83,6 +83,9 @@ class Chatbot:
             return Answer(question=str(question)[:200], kind="invalid", markdown=compose_invalid(problem))
         flags = detect_red_flags(question)
         q = understand(question, self.vocabulary, history)
+        if not q.search_query.strip():  # nothing left once markup is removed, e.g. "<>"
+            return Answer(question=question[:200], kind="invalid",
+                          markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*"))
         hits = self._search(q)
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()

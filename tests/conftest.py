@@ -3,7 +3,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import os
+
 import pytest
+from hypothesis import settings
+
+# In CI every property test draws the same examples, so a run cannot fail on a draw no one has
+# seen before; locally they explore (HYPOTHESIS_PROFILE=ci reproduces CI).
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+    settings.load_profile("ci")
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent

@@ -98,7 +98,7 @@ def test_scripted_follow_up_conversation(bot):
     assert not any("Treatment of Lumbar Tremor" == c.section for c in alone.citations[:1]) or alone.kind != "answer"
 
 
-@pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "a" * 5000])
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "a" * 5000, "<>", "<b></b> <i>"])
 def test_invalid_input_is_an_answer_not_an_exception(bot, question):
     answer = bot.ask(question)
     assert answer.kind == "invalid" and DOCTOR_NOTICE in answer.markdown
