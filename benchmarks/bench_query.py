@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 from common import ROOT, SHARED
@@ -44,6 +45,7 @@ def main() -> None:
     parser.add_argument("--index", default=str(ROOT / "index"))
     parser.add_argument("--set", default=str(SHARED / "eval" / "seed-dev.jsonl"))
     args = parser.parse_args()
+    args.index = str(Path(args.index).resolve())  # the cold-start subprocess runs from the project root
     questions = [q["question"] for q in load_questions(args.set)]
     bot = Chatbot.load(args.index)
     retriever = bot.retriever
