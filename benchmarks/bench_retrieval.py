@@ -37,7 +37,7 @@ def main() -> None:
         retriever = Retriever.load(index_dir, embedder=embedder)
         questions = load_questions(SHARED / "eval" / f"{name}.jsonl")
         for system, mode in SYSTEMS.items():
-            search = lambda q, k, mode=mode: retriever.search(q, k=k, mode=mode)  # noqa: E731
+            search = lambda q, k, mode=mode, r=retriever: r.search(q, k=k, mode=mode)  # noqa: E731
             for q in questions:  # warm-up: caches, lazy imports
                 search(q["question"], 5)
             metrics = evaluate_retrieval(search, questions, k=5)

@@ -59,29 +59,29 @@ def load_corpus(corpus_dir: str | Path) -> CorpusLoad:
     result = CorpusLoad()
     seen: dict[str, str] = {}
     resolved_root = root.resolve()
+
+    def skip(path: Path, reason: str) -> None:
+        log.warning("Skipping %s: %s", path, reason)
+        result.skipped.append((str(path), reason))
+
     for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(root)
         if any(part.startswith(".") for part in rel.parts):
             continue  # hidden files and folders (editor swap files, .DS_Store, ...)
-
-        def skip(reason: str) -> None:
-            log.warning("Skipping %s: %s", path, reason)
-            result.skipped.append((str(path), reason))
-
         if path.suffix.lower() not in SUFFIXES:
-            skip(f"unsupported file type {path.suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
+            skip(path, f"unsupported file type {path.suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
             continue
         if not path.resolve().is_relative_to(resolved_root):
-            skip("it links to a file outside the corpus folder")
+            skip(path, "it links to a file outside the corpus folder")
             continue
         article_id = rel.with_suffix("").as_posix()
         if article_id in seen:
-            skip(f"article id {article_id!r} is already used by {seen[article_id]}; rename one of them")
+            skip(path, f"article id {article_id!r} is already used by {seen[article_id]}; rename one of them")
             continue
         try:
             article = load_article(path, article_id)
         except CorpusError as exc:
-            skip(str(exc))
+            skip(path, str(exc))
             continue
         seen[article_id] = str(path)
         result.articles.append(article)
