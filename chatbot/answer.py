@@ -21,11 +21,11 @@ import numpy as np
 
 from .compose import compose_answer, compose_invalid, compose_out_of_scope, compose_urgent_only
 from .embedding import Embedder
-from .query import Question, Vocabulary, understand
+from .query import Question, understand
 from .retriever import MAX_QUERY_CHARS, Retriever
 from .safety import check_question, detect_red_flags, emergency_notice
 from .selection import Passage, select_passages
-from .types import Answer, Citation, Hit
+from .types import Answer, Chunk, Citation, Hit
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +57,9 @@ class ScopeFeatures:
 class Chatbot:
     """Answers questions from one index.  Thread-safe for concurrent ``ask`` calls."""
 
-    def __init__(self, retriever: Retriever, vocabulary: Vocabulary) -> None:
+    def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
-        self.vocabulary = vocabulary
+        self.vocabulary = retriever.vocabulary
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._by_section: dict[tuple[str, str], list] = {}
         for chunk in retriever.chunks:
@@ -69,7 +69,7 @@ class Chatbot:
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None) -> "Chatbot":
         retriever = Retriever.load(index_dir, model=model, embedder=embedder)
-        return cls(retriever, retriever.vocabulary)
+        return cls(retriever)
 
     def keep_cache_of(self, previous: "Chatbot") -> None:
         """Reuse ``previous``'s embedding cache (same model): a reload then costs no re-embedding."""
@@ -104,21 +104,25 @@ class Chatbot:
         markdown, citations = compose_answer(q, passages)
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
 
+    def _chunk_holding(self, article_id: str, section: str, start: int, end: int) -> Chunk | None:
+        """The indexed chunk of that section whose span contains ``start:end``."""
+        for chunk in self._by_section.get((article_id, section), ()):
+            if chunk.start <= start and end <= chunk.end:
+                return chunk
+        return None
+
     def _is_verbatim(self, passage: Passage) -> bool:
         """Whether the passage is the exact text of an indexed chunk at its offsets; never cite one that is not."""
-        for chunk in self._by_section.get((passage.article_id, passage.section), ()):
-            if chunk.start <= passage.start and passage.end <= chunk.end:
-                if chunk.text[passage.start - chunk.start : passage.end - chunk.start] == passage.text:
-                    return True
+        chunk = self._chunk_holding(passage.article_id, passage.section, passage.start, passage.end)
+        if chunk and chunk.text[passage.start - chunk.start : passage.end - chunk.start] == passage.text:
+            return True
         log.error("Dropped a quote that is not verbatim in %s at %d-%d", passage.article_id, passage.start, passage.end)
         return False
 
     def passage_around(self, citation: Citation) -> tuple[str, int]:
         """The indexed chunk holding ``citation``'s quote, and the chunk's start offset."""
-        for chunk in self._by_section.get((citation.article_id, citation.section), ()):
-            if chunk.start <= citation.start and citation.end <= chunk.end:
-                return chunk.text, chunk.start
-        return citation.quote, citation.start
+        chunk = self._chunk_holding(citation.article_id, citation.section, citation.start, citation.end)
+        return (chunk.text, chunk.start) if chunk else (citation.quote, citation.start)
 
     def _sections_of(self, hits: Sequence[Hit]) -> list[Hit]:
         """Every chunk of the sections the given hits come from, scored as the hit."""

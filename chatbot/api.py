@@ -28,45 +28,23 @@ from .errors import ChatbotError, InvalidQueryError
 from .retriever import MAX_K
 from .feedback import FeedbackLog
 from .service import BotService
+from .types import Citation, Hit
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 
 
-class HitOut(BaseModel):
-    article_id: str
-    title: str
-    url: str
-    section: str
-    text: str
-    start: int
-    end: int
-    score: float
-    similarity: float
-
-
 class SearchOut(BaseModel):
     query: str
-    hits: list[HitOut]
-
-
-class CitationOut(BaseModel):
-    n: int
-    article_id: str
-    title: str
-    url: str
-    section: str
-    quote: str
-    start: int
-    end: int
+    hits: list[Hit]
 
 
 class AnswerOut(BaseModel):
     question: str
     kind: Literal["answer", "out_of_scope", "urgent", "invalid"]
     markdown: str
-    citations: list[CitationOut]
+    citations: list[Citation]
     intent: str
     red_flags: list[str]
     confidence: float

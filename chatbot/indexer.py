@@ -165,15 +165,11 @@ def _reusable_rows(index_dir: Path, article_ids: set[str]) -> dict[str, Rows]:
     except ChatbotError as exc:
         log.warning("Cannot reuse the existing index (%s); embedding everything", exc)
         return {}
-    vectors = stored.vectors()
-    rows: dict[str, list[int]] = {}
-    for i, chunk in enumerate(stored.chunks):
-        if chunk.article_id in article_ids:
-            rows.setdefault(chunk.article_id, []).append(i)
-    return {aid: ([stored.chunks[i] for i in idx], vectors[idx]) for aid, idx in rows.items()}
+    return {aid: rows for aid, rows in _split_rows(stored.chunks, stored.vectors()).items() if aid in article_ids}
 
 
 def _split_rows(chunks: list[Chunk], vectors: np.ndarray) -> dict[str, Rows]:
+    """Each article's chunks and their vector rows."""
     rows: dict[str, list[int]] = {}
     for i, chunk in enumerate(chunks):
         rows.setdefault(chunk.article_id, []).append(i)
