@@ -1,13 +1,14 @@
 """Query speed, warm, against the floor of what the libraries do, in the same run; cold start;
 import time.
 
-    python benchmarks/bench_query.py [--index index] [--set ../shared/eval/seed-dev.jsonl]
+    python benchmarks/bench_query.py [--index index] [--set ../shared/eval/seed-dev.jsonl] [--backend onnx]
 
-The floor is the query's embedding plus an exact FAISS search, nothing else.  Reported: p50
-and p95 over the set's questions (each asked once first, to warm the process) of the floor,
-`Retriever.search` (hybrid), `Chatbot.ask` for a question asked before (its sentences' vectors
-cached) and for a new one (cache emptied before each); the time from a new process's start to
-its first answer; and the time of `import chatbot`.
+The floor is the query's embedding (same model and backend as the shipped search) plus an
+exact FAISS search, nothing else.  Reported: p50 and p95 over the set's questions of the
+floor, `Retriever.search` (hybrid), `Chatbot.ask`, and for reference the floor with bare
+`SentenceTransformer.encode` (PyTorch).  The systems take turns question by question, for
+--rounds rounds after a warm-up round, so a noisy machine slows them alike.  Then the time
+from a new process's start to its first answer, and the time of `import chatbot`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from pathlib import Path
 import numpy as np
 from common import ROOT, SHARED
 
+from sentence_transformers import SentenceTransformer
+
 from chatbot import Chatbot
+from chatbot.embedding import bundled_model_dir
 from chatbot.evaluation import load_questions
 
 
@@ -44,30 +48,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=str(ROOT / "index"))
     parser.add_argument("--set", default=str(SHARED / "eval" / "seed-dev.jsonl"))
+    parser.add_argument("--backend", help="embedding backend (default: the shipped default)")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     args.index = str(Path(args.index).resolve())  # the cold-start subprocess runs from the project root
     questions = [q["question"] for q in load_questions(args.set)]
-    bot = Chatbot.load(args.index)
+    bot = Chatbot.load(args.index, backend=args.backend)
     retriever = bot.retriever
     faiss_index = retriever._stored.faiss_index
+    bare = SentenceTransformer(str(bundled_model_dir()), device="cpu")
 
     def floor(question: str) -> None:
         faiss_index.search(np.ascontiguousarray(retriever.embedder.embed([question]), dtype=np.float32), 5)
 
-    def ask_uncached(question: str) -> None:
-        bot._cache.clear()  # as for a question no one asked before
-        bot.ask(question)
+    def floor_torch(question: str) -> None:
+        vector = bare.encode([question], normalize_embeddings=True, convert_to_numpy=True)
+        faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), 5)
 
     systems = {"floor (encode + FAISS)": floor, "Retriever.search": lambda q: retriever.search(q, k=5),
-               "Chatbot.ask (repeat)": bot.ask, "Chatbot.ask (new)": ask_uncached}
-    results = {}
-    for name, fn in systems.items():
-        timed(fn, questions)  # warm-up: caches, lazy imports
-        results[name] = timed(fn, questions)
+               "Chatbot.ask": bot.ask, "bare torch encode + FAISS": floor_torch}
+    results: dict[str, list[float]] = {name: [] for name in systems}
+    for round_ in range(args.rounds + 1):
+        for question in questions:
+            for name, fn in systems.items():
+                ms = timed(fn, [question])
+                if round_:  # round 0 warms caches and lazy imports
+                    results[name] += ms
     base = statistics.median(results["floor (encode + FAISS)"])
-    print(f"{len(questions)} questions from {args.set}, index {args.index} ({len(retriever)} chunks)")
+    backend = getattr(retriever.embedder, "backend", "torch")
+    print(f"{len(questions)} questions x {args.rounds} rounds from {args.set}, index {args.index} "
+          f"({len(retriever)} chunks), backend {backend}")
     for name, ms in results.items():
-        print(f"  {name:24s} {percentiles(ms)}   {statistics.median(ms) / base:5.2f}x the floor")
+        print(f"  {name:26s} {percentiles(ms)}   {statistics.median(ms) / base:5.2f}x the floor")
 
     code = ("import time; t = time.perf_counter(); from chatbot import Chatbot; "
             f"Chatbot.load({args.index!r}).ask('can back pain cause shaky hands?'); print(time.perf_counter() - t)")

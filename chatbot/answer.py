@@ -11,8 +11,6 @@ confidence -> "out_of_scope"; otherwise an "answer" of quoted, cited sentences.
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -60,21 +58,17 @@ class Chatbot:
     def __init__(self, retriever: Retriever) -> None:
         self.retriever = retriever
         self.vocabulary = retriever.vocabulary
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._by_section: dict[tuple[str, str], list] = {}
-        for chunk in retriever.chunks:
+        self._row: dict[tuple[str, int], int] = {}
+        for row, chunk in enumerate(retriever.chunks):
             self._by_section.setdefault((chunk.article_id, chunk.section), []).append(chunk)
-        self._lock = threading.Lock()
+            self._row[chunk.article_id, chunk.start] = row
 
     @classmethod
-    def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None) -> "Chatbot":
-        retriever = Retriever.load(index_dir, model=model, embedder=embedder)
+    def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
+             backend: str | None = None) -> "Chatbot":
+        retriever = Retriever.load(index_dir, model=model, embedder=embedder, backend=backend)
         return cls(retriever)
-
-    def keep_cache_of(self, previous: "Chatbot") -> None:
-        """Reuse ``previous``'s embedding cache (same model): a reload then costs no re-embedding."""
-        if previous.retriever.embedder.name == self.retriever.embedder.name:
-            self._cache, self._lock = previous._cache, previous._lock
 
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs)."""
@@ -86,10 +80,14 @@ class Chatbot:
         if not q.search_query.strip():  # nothing left once markup is removed, e.g. "<>"
             return Answer(question=question[:200], kind="invalid",
                           markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*"))
-        hits = self._search(q)
+        # One pass of the model for the question as asked and as searched (often the same text).
+        texts = list(dict.fromkeys([q.search_query[:MAX_QUERY_CHARS], q.text[:MAX_QUERY_CHARS]]))
+        vectors = self.retriever.embedder.embed(texts)
+        hits = self.retriever.search(texts[0], k=SEARCH_K, expand=False, vector=vectors[:1])
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()
-        passages = select_passages(q, hits, self._embed, self.vocabulary.idf, section_hits=self._sections_of(hits)) if in_scope else []
+        passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,
+                                   section_hits=self._sections_of(hits)) if in_scope else []
         passages = [p for p in passages if self._is_verbatim(p)]
         flag_names = tuple(f.name for f in flags)
         common = dict(question=question, intent=q.intent, red_flags=flag_names, confidence=round(features.top_score, 4))
@@ -134,8 +132,9 @@ class Chatbot:
                 found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score, hit.similarity))
         return found
 
-    def _search(self, q: Question) -> list[Hit]:
-        return self.retriever.search(q.search_query[:MAX_QUERY_CHARS], k=SEARCH_K, expand=False)
+    def _sentences_of(self, hit: Hit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The stored sentences (spans, token counts, vectors) of the chunk a hit is."""
+        return self.retriever.sentences.of_chunk(self._row[hit.article_id, hit.start])
 
     def scope_features(self, q: Question, hits: Sequence[Hit]) -> ScopeFeatures:
         vocab = self.vocabulary
@@ -152,17 +151,3 @@ class Chatbot:
         if len(articles) <= 8:
             return [a["title"] for a in articles.values()], len(articles)
         return list(dict.fromkeys(h.title for h in hits))[:5], len(articles)
-
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Embeddings with a bounded cache: the same passages come back for related questions."""
-        with self._lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            vectors = self.retriever.embedder.embed(missing)
-            with self._lock:
-                for text, vector in zip(missing, vectors):
-                    self._cache[text] = vector
-                while len(self._cache) > 20_000:
-                    self._cache.popitem(last=False)
-        with self._lock:
-            return np.stack([self._cache[t] for t in texts])

@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     _corpus_and_index(p)
     p.add_argument("--model", help="sentence-transformers model name or local path (default: the index's model, "
                    "or the bundled all-MiniLM-L6-v2)")
-    p.add_argument("--device", help="where to embed: cpu (default), cuda, ...")
+    p.add_argument("--device", help="where to embed: cpu (default) or a torch device such as cuda (implies --backend torch)")
+    _backend(p, "the index's, or onnx for a new index")
     p.add_argument("--chunk-size", type=int, help="maximum characters per chunk (default: the index's, or 500)")
     p.add_argument("--overlap", type=int, help="characters of whole sentences shared by neighbouring chunks")
     p.add_argument("--dry-run", action="store_true", help="say what would change; touch nothing")
@@ -69,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", default="index", help="index folder (default: index)")
     p.add_argument("--mode", default="hybrid", choices=("hybrid", "dense", "lexical"),
                    help="hybrid (default): embeddings and BM25 with query expansion; dense or lexical: one side only")
+    _backend(p)
     p.add_argument("--reranker", help="a local sentence-transformers cross-encoder folder to re-rank the best 20 (off by default)")
     p.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
 
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--index", default="index", help="index folder (default: index)")
     p.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
                    help="an earlier question of the conversation, for follow-ups (repeatable, oldest first)")
+    _backend(p)
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
 
     p = command("serve", _serve, "serve the chat page and the HTTP API (building the index first if needed)")
@@ -84,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild and reload when files in the corpus change")
+    _backend(p)
     p.add_argument("--feedback-log", default="feedback.jsonl", help="where ratings and refused questions go "
                    "(default feedback.jsonl; '' to keep none)")
 
@@ -101,8 +105,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", help="the index's corpus folder, to check quotes against the articles "
                    "(default: corpus, when it is the index's corpus)")
     p.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
+    _backend(p)
     p.add_argument("-k", type=int, default=5, help="cut-off for recall and passage hit (default 5)")
     return parser
+
+
+def _backend(p: argparse.ArgumentParser, default_help: str = "the index's") -> None:
+    p.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"),
+                   help=f"how to run the model: torch, onnx (ONNX Runtime, same vectors, faster on a CPU) or onnx-int8 "
+                        f"(8-bit weights; needs an index built with it). Default: {default_help}")
 
 
 def _corpus_and_index(p: argparse.ArgumentParser) -> None:
@@ -131,9 +142,11 @@ def _build(args: argparse.Namespace) -> int:
             settings = ChunkSettings.from_dict({**old, **changes})
         except ValueError as exc:
             raise ChatbotError(str(exc)) from None
-    embedder = load_embedder(args.model, device=args.device) if args.device and not args.dry_run else None
+    embedder = None
+    if args.device not in (None, "", "cpu") and not args.dry_run:
+        embedder = load_embedder(args.model or _index_model(args.index), device=args.device, backend=args.backend)
     report = build_index(args.corpus, args.index, model=args.model, settings=settings, embedder=embedder,
-                         dry_run=args.dry_run, progress=not args.quiet)
+                         backend=args.backend, dry_run=args.dry_run, progress=not args.quiet)
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -154,10 +167,20 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _index_model(index_dir: str) -> str | None:
+    """The model of an existing index, if there is one."""
+    from .store import read_manifest
+
+    try:
+        return read_manifest(index_dir)["model"]["name"]
+    except ChatbotError:
+        return None
+
+
 def _search(args: argparse.Namespace) -> int:
     from .retriever import Retriever
 
-    hits = Retriever.load(args.index, reranker=args.reranker).search(args.query, k=args.k, mode=args.mode)
+    hits = Retriever.load(args.index, backend=args.backend, reranker=args.reranker).search(args.query, k=args.k, mode=args.mode)
     if args.json:
         _print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
         return 0
@@ -171,7 +194,7 @@ def _search(args: argparse.Namespace) -> int:
 def _ask(args: argparse.Namespace) -> int:
     from .answer import Chatbot
 
-    answer = Chatbot.load(args.index).ask(args.question, history=args.history)
+    answer = Chatbot.load(args.index, backend=args.backend).ask(args.question, history=args.history)
     if args.json:
         _print_json(answer.to_dict())
     else:
@@ -182,7 +205,8 @@ def _ask(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .web import serve
 
-    serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None)
+    serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None,
+          backend=args.backend)
     return 0
 
 
@@ -230,7 +254,8 @@ def _info(args: argparse.Namespace) -> int:
         _print_json(info)
         return 0
     print(f"Index '{args.index}/': {info['counts']['articles']} articles, {info['counts']['chunks']} chunks")
-    print(f"  model: {info['model']['name']} ({info['model']['dimension']} dimensions)")
+    print(f"  model: {info['model']['name']} ({info['model']['dimension']} dimensions, "
+          f"{info['model'].get('backend', 'torch')} backend)")
     print(f"  chunking: {info['chunking']}")
     print(f"  built: {info['created_at']}, updated: {info['updated_at']}")
     if info["stale"] is None:
@@ -248,12 +273,13 @@ def _eval(args: argparse.Namespace) -> int:
     from .evaluation import describe_set, evaluate_answers, evaluate_retrieval, load_questions
 
     questions = load_questions(args.file)
-    bot = Chatbot.load(args.index)
+    bot = Chatbot.load(args.index, backend=args.backend)
     retriever = bot.retriever
     result = {
         "set": Path(args.file).name,
         "index": args.index,
         "model": retriever.manifest["model"]["name"],
+        "backend": getattr(retriever.embedder, "backend", "torch"),
         "chunking": retriever.manifest["chunking"],
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),

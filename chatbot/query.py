@@ -8,6 +8,8 @@ the corpus vocabulary.
 
 from __future__ import annotations
 
+import functools
+
 import math
 import re
 from collections import Counter
@@ -139,6 +141,7 @@ def words(text: str) -> list[str]:
     return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text.lower().replace("’", "'"))]
 
 
+@functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A crude suffix stripper, enough to match tremor/tremors, compressed/compression."""
     for suffix in ("ations", "ation", "ings", "ing", "ness", "ies", "ied", "ions", "ion", "ers", "er", "es", "ed", "s", "ly"):
@@ -151,9 +154,15 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
 
 
-def terms_of(text: str) -> set[str]:
+def terms_of(text: str) -> frozenset[str]:
     """The stems of the content words of ``text``: what word overlap is measured on."""
-    return {stem(w) for w in content_words(text)}
+    return _terms_of(text) if len(text) <= 2_000 else frozenset(stem(w) for w in content_words(text))
+
+
+@functools.lru_cache(maxsize=50_000)
+def _terms_of(text: str) -> frozenset[str]:
+    # Cached: the same sentences and headings come back for question after question.
+    return frozenset(stem(w) for w in content_words(text))
 
 
 def expand_synonyms(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from . import store
-from .embedding import DEFAULT_MODEL, Embedder, bundled_model_dir, load_embedder, same_model
+from .embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, bundled_model_dir, load_embedder, same_model, vector_kind
 from .errors import ChatbotError, IndexMismatchError, InvalidQueryError
 from .query import Vocabulary, understand
 from .types import Chunk, Hit
@@ -68,17 +68,17 @@ class Retriever:
         self.index_dir = index_dir
         self.reranker = reranker
         self.rerank_depth = rerank_depth
-        self._vectors = stored.vectors()
         self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
                                      _dictionary(stored.manifest["model"]["name"]))
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
-             reranker: Reranker | str | None = None) -> "Retriever":
+             backend: str | None = None, reranker: Reranker | str | None = None) -> "Retriever":
         """Open ``index_dir``, checking its files and that the model matches the one that built it.
 
         ``model`` (a name or path) or ``embedder`` must name the index's model if given; by
-        default the index's own model is loaded.  ``reranker`` (off by default): a cross-encoder
+        default the index's own model is loaded, on the index's backend unless ``backend``
+        names another that makes the same vectors.  ``reranker`` (off by default): a cross-encoder
         folder or any object with ``rerank(query, texts)``, applied to the best 20 candidates.
         """
         index_dir = Path(index_dir)
@@ -90,7 +90,17 @@ class Retriever:
                 f"Index at '{index_dir}/' was built with model {built_with!r}, but {asked!r} was asked for. "
                 f"Use --model {built_with!r}, or rebuild: python -m chatbot build --index {index_dir} --model {asked!r}"
             )
-        embedder = embedder or load_embedder(built_with)
+        built_on = stored.manifest["model"].get("backend", "torch")
+        if not (embedder or backend) and vector_kind(built_on) != vector_kind(DEFAULT_BACKEND):
+            backend = built_on  # an int8 index is searched with int8 query vectors
+        backend = backend_of(embedder) if embedder else backend or DEFAULT_BACKEND
+        if vector_kind(backend) != vector_kind(built_on):
+            raise IndexMismatchError(
+                f"Index at '{index_dir}/' holds {vector_kind(built_on)} vectors (backend {built_on}); backend {backend} "
+                f"makes {vector_kind(backend)} ones. Use --backend {built_on}, or rebuild: "
+                f"python -m chatbot build --index {index_dir} --backend {backend}"
+            )
+        embedder = embedder or load_embedder(built_with, backend=None if backend == DEFAULT_BACKEND else backend)
         if embedder.dimension != stored.faiss_index.d:
             raise IndexMismatchError(
                 f"Model {embedder.name!r} makes {embedder.dimension}-dimensional vectors but the index at "
@@ -116,10 +126,17 @@ class Retriever:
     def __len__(self) -> int:
         return len(self._stored.chunks)
 
-    def search(self, query: str, k: int = 5, *, mode: str = "hybrid", expand: bool = True) -> list[Hit]:
+    @property
+    def sentences(self) -> store.SentenceTable:
+        """The stored sentences of every chunk, with their vectors."""
+        return self._stored.sentences
+
+    def search(self, query: str, k: int = 5, *, mode: str = "hybrid", expand: bool = True,
+               vector: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``, best first (fewer if the index is smaller).
 
-        ``expand=False`` searches the query as given (for callers that expanded it already).
+        ``expand=False`` searches the query as given (for callers that expanded it already);
+        ``vector``: the query's embedding, when the caller has computed it already.
         """
         query = _check_query(query)
         k = _check_k(k)
@@ -133,7 +150,7 @@ class Retriever:
             return [self._hit(int(r), float(scores[r])) for r in rows]
         if mode == "hybrid" and expand:
             query = understand(query, self.vocabulary).search_query[:MAX_QUERY_CHARS]
-        vector = self._embedder.embed([query])
+        vector = self._embedder.embed([query]) if vector is None else np.atleast_2d(vector)
         if mode == "dense":
             scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, len(self)))
             return [self._hit(int(r), float(s), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
@@ -147,7 +164,7 @@ class Retriever:
         lexical_rows = np.argpartition(-lexical, depth - 1)[:depth] if depth < n else np.arange(n)
         rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
         # Unit vectors: the inner product is the cosine similarity.
-        similarity = self._vectors[rows] @ vector[0]
+        similarity = self._stored.vectors(rows) @ vector[0]
         span = float(similarity.max() - similarity.min()) or 1.0
         top_lexical = float(lexical[rows].max()) or 1.0
         fused = ALPHA * (similarity - similarity.min()) / span + (1 - ALPHA) * lexical[rows] / top_lexical

@@ -1,8 +1,9 @@
 """Choose the sentences of the retrieved passages that answer a question.
 
-Candidates are the sentences of the top hits, with offsets into their articles.  Each is
-scored by embedding similarity to the question plus overlap with its (clinical) terms and
-a bonus for matching the kind of question; near-duplicates are dropped and neighbouring
+Candidates are the sentences of the top hits, with offsets into their articles; their
+spans and vectors were computed when the index was built, so nothing is embedded here.
+Each is scored by embedding similarity to the question plus overlap with its (clinical)
+terms and a bonus for matching the kind of question; near-duplicates are dropped and neighbouring
 sentences of one passage are merged, so every selected ``Passage`` is one contiguous,
 verbatim span of an article.  Lists the article gives for this kind of question (the
 doctors to contact, the types of tremor, ...) are kept whole.
@@ -16,7 +17,6 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .chunking import split_sentences
 from .query import Question, content_words, expand_synonyms, terms_of
 from .types import Hit
 
@@ -59,15 +59,21 @@ class Passage:
     links: bool = False           # for "can X cause Y": mentions both X and Y
     chunk_start: int = 0          # the retrieved chunk it was taken from, to merge neighbours exactly
     chunk_text: str = field(default="", repr=False, compare=False)
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # unit length
 
 
-Embed = Callable[[Sequence[str]], np.ndarray]
+# A hit's sentences as stored in the index: spans into its text, token counts, mean token vectors.
+Sentences = Callable[[Hit], tuple[np.ndarray, np.ndarray, np.ndarray]]
 Weight = Callable[[str], float]
 
 
-def select_passages(question: Question, hits: Sequence[Hit], embed: Embed, idf: Weight = lambda t: 1.0,
-                    max_sentences: int = MAX_SENTENCES, section_hits: Sequence[Hit] = ()) -> list[Passage]:
+def select_passages(question: Question, hits: Sequence[Hit], question_vectors: np.ndarray, sentences_of: Sentences,
+                    idf: Weight = lambda t: 1.0, max_sentences: int = MAX_SENTENCES,
+                    section_hits: Sequence[Hit] = ()) -> list[Passage]:
     """The best sentences (and at most one list) of ``hits`` for ``question``, best first.
+
+    ``question_vectors`` are unit vectors of the question as asked and as searched (rows);
+    ``sentences_of`` gives a hit's stored sentences.
 
     ``section_hits`` are further chunks of the sections of the best hits, searched for a list
     that answers this kind of question (the doctors to contact, the tests, ...).
@@ -75,7 +81,7 @@ def select_passages(question: Question, hits: Sequence[Hit], embed: Embed, idf: 
     Candidates are one sentence or two neighbouring sentences of a chunk, so a sentence that
     leans on the one before ("It prevents ...") can come with it.  Chosen spans never overlap.
     """
-    scored, lists = score_candidates(question, hits, embed, idf)
+    scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf)
     cue = re.compile(INTENT_CUES.get(question.intent, r"(?!)"), re.I)
     chosen: list[Passage] = []
     sentences = 0
@@ -89,16 +95,16 @@ def select_passages(question: Question, hits: Sequence[Hit], embed: Embed, idf: 
             continue
         chosen.append(p)
         sentences += size
-    best_list = _best_list(question, lists + _candidates(section_hits)[1], cue)
+    best_list = _best_list(question, lists + _candidates(section_hits, sentences_of)[1], cue)
     if best_list and not any(_overlaps(best_list, p) for p in chosen):
         chosen.insert(min(1, len(chosen)), best_list)
     return chosen
 
 
-def score_candidates(question: Question, hits: Sequence[Hit], embed: Embed, idf: Weight = lambda t: 1.0,
-                     ) -> tuple[list[Passage], list[Passage]]:
+def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: np.ndarray, sentences_of: Sentences,
+                     idf: Weight = lambda t: 1.0) -> tuple[list[Passage], list[Passage]]:
     """Every candidate window of ``hits`` with its score, best first; and the lists found."""
-    candidates, lists = _candidates(hits)
+    candidates, lists = _candidates(hits, sentences_of)
     if not candidates:
         return [], lists
     query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
@@ -108,9 +114,7 @@ def score_candidates(question: Question, hits: Sequence[Hit], embed: Embed, idf:
     top_chunk = hits[0].start if hits else -1
 
     # Compare with the question as asked and as expanded into clinical words; keep the closer.
-    contextual = [f"{c.section}: {c.text}" if c.section else c.text for c in candidates]
-    vectors = embed([question.text, question.search_query] + contextual)
-    similarities = np.max(vectors[2:] @ vectors[:2].T, axis=1)
+    similarities = np.max(np.stack([c.vector for c in candidates]) @ np.atleast_2d(question_vectors).T, axis=1)
     scored = []
     for c, similarity in zip(candidates, similarities):
         terms = terms_of(c.text)
@@ -129,12 +133,17 @@ def score_candidates(question: Question, hits: Sequence[Hit], embed: Embed, idf:
     return scored, lists
 
 
-def _candidates(hits: Sequence[Hit]) -> tuple[list[Passage], list[Passage]]:
+def _candidates(hits: Sequence[Hit], sentences_of: Sentences) -> tuple[list[Passage], list[Passage]]:
     """Windows of one or two sentences, and lists of short items, of the hits; each span once."""
     windows: dict[tuple[str, int, int], Passage] = {}
     lists: dict[tuple[str, int], Passage] = {}
     for hit in hits:
-        units = [_strip_marker(hit.text, s, e) for s, e in split_sentences(hit.text)]
+        spans, tokens, vectors = sentences_of(hit)
+        # A window's vector: the token-weighted mean of its sentences', made unit length.
+        weighted = vectors.astype(np.float32) * tokens[:, None]
+        pairs = weighted[:-1] + weighted[1:]
+        singles, pairs = _units(weighted), _units(pairs)
+        units = [_strip_marker(hit.text, int(s), int(e)) for s, e in spans]
         i = 0
         while i < len(units):
             s, e, marked = units[i]
@@ -151,10 +160,11 @@ def _candidates(hits: Sequence[Hit]) -> tuple[list[Passage], list[Passage]]:
                 continue
             text = hit.text[s:e]
             if len(text) >= MIN_SENTENCE_CHARS and len(text.split()) >= 5 and not text.endswith(":"):
-                windows.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e))
+                windows.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e, vector=singles[i]))
                 if i + 1 < len(units) and not (units[i + 1][2] and len(hit.text[units[i + 1][0] : units[i + 1][1]].split()) < 8):
                     e2 = units[i + 1][1]
-                    windows.setdefault((hit.article_id, hit.start + s, hit.start + e2), _passage(hit, s, e2))
+                    windows.setdefault((hit.article_id, hit.start + s, hit.start + e2),
+                                       _passage(hit, s, e2, vector=pairs[i]))
             i += 1
     return list(windows.values()), list(lists.values())
 
@@ -165,9 +175,14 @@ def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
     return (match.end(), end, True) if match and match.end() < end else (start, end, False)
 
 
-def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "") -> Passage:
+def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "",
+             vector: np.ndarray | None = None) -> Passage:
     return Passage(hit.article_id, hit.title, hit.url, hit.section, hit.text[start:end], hit.start + start,
-                   hit.start + end, hit.similarity, items, lead, chunk_start=hit.start, chunk_text=hit.text)
+                   hit.start + end, hit.similarity, items, lead, chunk_start=hit.start, chunk_text=hit.text, vector=vector)
+
+
+def _units(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.sqrt(np.einsum("ij,ij->i", rows, rows)), 1e-12)[:, None]
 
 
 def _opens_paragraph(p: Passage) -> bool:

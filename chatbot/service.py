@@ -25,11 +25,11 @@ class BotService:
     """Owns the current Chatbot of ``index_dir`` and keeps it fresh."""
 
     def __init__(self, index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
-                 embedder: Embedder | None = None, poll_seconds: float = 1.0) -> None:
+                 embedder: Embedder | None = None, backend: str | None = None, poll_seconds: float = 1.0) -> None:
         self.index_dir = Path(index_dir)
         self.corpus_dir = Path(corpus_dir)
         self.poll_seconds = poll_seconds
-        self._bot = Chatbot.load(self.index_dir, embedder=embedder)
+        self._bot = Chatbot.load(self.index_dir, embedder=embedder, backend=backend)
         self.embedder = self._bot.retriever.embedder  # shared by reloads and rebuilds
         self._build_id = self._bot.retriever.manifest.get("build_id")
         self._reload_lock = threading.Lock()
@@ -61,7 +61,6 @@ class BotService:
                 self.last_error = str(exc)
                 log.warning("New index at %s not loaded, keeping the previous one: %s", self.index_dir, exc)
                 return False
-            fresh.keep_cache_of(self._bot)  # passages it shares with the old index need no new embedding
             self._bot, self._build_id = fresh, fresh.retriever.manifest.get("build_id")
             self.reloads += 1
             self.last_error = ""

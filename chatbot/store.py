@@ -5,6 +5,7 @@ Layout (plain files, no pickle):
                     counts, file checksums, UTC times; written last
     vectors.faiss   the FAISS index; row i is the vector of chunk i
     chunks.jsonl    line i is chunk i (article id, title, url, section, text, offsets)
+    sentences.npz   the sentence spans of every chunk and a vector for each (see SentenceTable)
     bm25/           BM25 statistics of the chunks (bm25s: json and npy files)
 
 A build writes a complete new folder beside the old one and swaps it in with one atomic
@@ -33,14 +34,64 @@ from .embedding import file_sha256
 from .errors import IndexFormatError, IndexNotFoundError
 from .lexical import FOLDER, LexicalIndex
 from .types import Chunk
+from .vector_index import build_vector_index, describe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.jsonl"
+SENTENCES = "sentences.npz"
 LEXICAL = FOLDER
+
+# One chunk's sentences: spans (start, end) into the chunk's text, token counts, mean token vectors.
+ChunkSentences = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass
+class SentenceTable:
+    """The sentences of every chunk, with vectors computed at build time so that answering
+    a question embeds only the question.
+
+    Row range ``offsets[i]:offsets[i + 1]`` holds chunk i's sentences: ``spans`` (start, end)
+    into the chunk's text, ``tokens`` (how many of the model's tokens each spans) and
+    ``vectors`` (their mean token vector, float16).  The vector of sentences a..b together is
+    the token-weighted mean of theirs.
+    """
+
+    offsets: np.ndarray
+    spans: np.ndarray
+    tokens: np.ndarray
+    vectors: np.ndarray
+
+    @classmethod
+    def from_chunks(cls, per_chunk: list[ChunkSentences], dimension: int) -> "SentenceTable":
+        sizes = [len(spans) for spans, _, _ in per_chunk]
+        offsets = np.zeros(len(per_chunk) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        if not per_chunk or not offsets[-1]:
+            return cls(offsets, np.zeros((0, 2), np.int32), np.zeros(0, np.int32), np.zeros((0, dimension), np.float16))
+        return cls(offsets,
+                   np.concatenate([np.asarray(s, dtype=np.int32).reshape(-1, 2) for s, _, _ in per_chunk]),
+                   np.concatenate([np.asarray(t, dtype=np.int32) for _, t, _ in per_chunk]),
+                   np.concatenate([np.asarray(v, dtype=np.float16).reshape(-1, dimension) for _, _, v in per_chunk]))
+
+    def of_chunk(self, row: int) -> ChunkSentences:
+        a, b = self.offsets[row], self.offsets[row + 1]
+        return self.spans[a:b], self.tokens[a:b], self.vectors[a:b]
+
+    def per_chunk(self) -> list[ChunkSentences]:
+        return [self.of_chunk(i) for i in range(len(self.offsets) - 1)]
+
+    def save(self, path: Path) -> None:
+        with path.open("wb") as f:
+            np.savez(f, offsets=self.offsets, spans=self.spans, tokens=self.tokens, vectors=self.vectors)
+
+    @classmethod
+    def load(cls, path: Path) -> "SentenceTable":
+        with np.load(path, allow_pickle=False) as data:
+            return cls(data["offsets"], data["spans"], data["tokens"], data["vectors"])
 
 
 @dataclass
@@ -51,9 +102,12 @@ class StoredIndex:
     faiss_index: Any
     chunks: list[Chunk]
     lexical: LexicalIndex
+    sentences: SentenceTable
 
-    def vectors(self) -> np.ndarray:
-        """All stored vectors, row i for chunk i."""
+    def vectors(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Stored vectors: row i for chunk i; all of them, or those of ``rows``."""
+        if rows is not None:
+            return self.faiss_index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
         n = self.faiss_index.ntotal
         if n == 0:
             return np.zeros((0, self.faiss_index.d), dtype=np.float32)
@@ -96,7 +150,7 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     manifest = read_manifest(index_dir)
     expected = manifest.get("counts", {}).get("chunks")
     files = manifest.get("files", {})
-    for name in sorted({VECTORS, CHUNKS} | set(files)):
+    for name in sorted({VECTORS, CHUNKS, SENTENCES} | set(files)):
         path = index_dir / name
         if not path.is_file():
             raise IndexFormatError(f"{path} is missing. {rebuild_hint(index_dir)}")
@@ -113,15 +167,20 @@ def load_index(index_dir: str | Path) -> StoredIndex:
         lexical = LexicalIndex.load(index_dir / LEXICAL)
     except Exception as exc:  # bm25s raises several types for damaged files
         raise IndexFormatError(f"{index_dir / LEXICAL} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
+    try:
+        sentences = SentenceTable.load(index_dir / SENTENCES)
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexFormatError(f"{index_dir / SENTENCES} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
     dimension = manifest.get("model", {}).get("dimension")
-    if not (faiss_index.ntotal == len(chunks) == expected == lexical.size) or faiss_index.d != dimension:
+    sentences_fit = len(sentences.offsets) == len(chunks) + 1 and sentences.vectors.shape[1:] == (dimension,)
+    if not (faiss_index.ntotal == len(chunks) == expected == lexical.size) or faiss_index.d != dimension or not sentences_fit:
         raise IndexFormatError(
             f"Index at '{index_dir}/' is inconsistent: manifest says {expected} chunks of dimension {dimension}, "
             f"{VECTORS} has {faiss_index.ntotal} of dimension {faiss_index.d}, {CHUNKS} has {len(chunks)} lines, "
-            f"{LEXICAL}/ has {lexical.size} documents. "
+            f"{LEXICAL}/ has {lexical.size} documents, {SENTENCES} covers {len(sentences.offsets) - 1} chunks. "
             f"{rebuild_hint(index_dir)}"
         )
-    return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks, lexical=lexical)
+    return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks, lexical=lexical, sentences=sentences)
 
 
 def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:
@@ -135,7 +194,8 @@ def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:
     return chunks
 
 
-def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.ndarray, chunks: list[Chunk]) -> dict[str, Any]:
+def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.ndarray, chunks: list[Chunk],
+                sentences: SentenceTable) -> dict[str, Any]:
     """Write a complete index and swap it in atomically.  Returns the manifest as written.
 
     The caller provides the manifest's content; this fills in counts, checksums, build id and
@@ -144,28 +204,27 @@ def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.nda
     import faiss
 
     index_dir = Path(index_dir)
-    if len(vectors) != len(chunks):
-        raise ValueError(f"{len(vectors)} vectors for {len(chunks)} chunks")
+    if not len(vectors) == len(chunks) == len(sentences.offsets) - 1:
+        raise ValueError(f"{len(vectors)} vectors and sentences of {len(sentences.offsets) - 1} chunks for {len(chunks)} chunks")
     _recover_interrupted_swap(index_dir)
     tmp = index_dir.parent / f".{index_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
     try:
-        # Vectors are unit length, so inner product is cosine similarity: exact flat search.
-        faiss_index = faiss.IndexFlatIP(int(manifest["model"]["dimension"]))
-        if len(vectors):
-            faiss_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss_index = build_vector_index(vectors, int(manifest["model"]["dimension"]))
         faiss.write_index(faiss_index, str(tmp / VECTORS))
         with (tmp / CHUNKS).open("w", encoding="utf-8") as f:
             for chunk in chunks:
                 f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        sentences.save(tmp / SENTENCES)
         LexicalIndex.build(chunks).save(tmp / LEXICAL)
-        data_files = [VECTORS, CHUNKS] + sorted(p.relative_to(tmp).as_posix() for p in (tmp / LEXICAL).iterdir())
+        data_files = [VECTORS, CHUNKS, SENTENCES] + sorted(p.relative_to(tmp).as_posix() for p in (tmp / LEXICAL).iterdir())
         manifest = {
             **manifest,
             "format_version": FORMAT_VERSION,
             "build_id": uuid.uuid4().hex,
             "updated_at": utc_now(),
             "counts": {"articles": len(manifest.get("articles", {})), "chunks": len(chunks)},
+            "vector_index": describe(faiss_index),
             "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in data_files},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

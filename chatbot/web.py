@@ -130,20 +130,21 @@ def create_app(service: BotService, feedback: FeedbackLog | None = None, credent
 
 
 def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *, host: str = "127.0.0.1",
-          port: int = 7860, watch: bool = False, feedback_log: str | Path | None = "feedback.jsonl") -> None:
+          port: int = 7860, watch: bool = False, feedback_log: str | Path | None = "feedback.jsonl",
+          backend: str | None = None) -> None:
     """Build the index if it is missing or stale, then serve the page and the API until stopped."""
     import uvicorn
 
     from .indexer import build_index
 
     if Path(corpus_dir).is_dir():
-        report = build_index(corpus_dir, index_dir, dry_run=True)
+        report = build_index(corpus_dir, index_dir, backend=backend, dry_run=True)
         if not report.is_noop:
             print(f"Index '{index_dir}/' is missing or stale ({report.reason or 'articles changed'}); building it first...", flush=True)
-            build_index(corpus_dir, index_dir, progress=True)
+            build_index(corpus_dir, index_dir, backend=backend, progress=True)
     if not _is_loopback(host):
         log.warning("Serving on %s: anyone who can reach this machine can use the page and the API", host)
-    service = BotService(index_dir, corpus_dir)
+    service = BotService(index_dir, corpus_dir, backend=backend)
     service.start(watch_corpus=watch)
     feedback = FeedbackLog(feedback_log) if feedback_log else None
     credentials = credentials_from_environment()

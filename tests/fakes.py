@@ -25,6 +25,19 @@ class HashingEmbedder:
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         self.calls.append(len(texts))
+        return self._vectors(texts)
+
+    def embed_spans(self, texts: Sequence[str], spans, *, progress: bool = False):
+        """Like a real model's one pass: each span's vector from its own words, counted as tokens."""
+        vectors = self.embed(texts)
+        pooled = []
+        for text, text_spans in zip(texts, spans):
+            pieces = [text[a:b] for a, b in text_spans]
+            counts = np.array([max(1, len(re.findall(r"\w+", piece))) for piece in pieces], dtype=np.int32)
+            pooled.append((self._vectors(pieces), counts))
+        return vectors, pooled
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             if self.delay:

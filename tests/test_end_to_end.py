@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from chatbot.embedding import DEFAULT_MODEL, bundled_model_dir
+from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, bundled_model_dir
 from chatbot.indexer import build_index
 from chatbot.retriever import Retriever
 from conftest import ROOT, SHARED
@@ -32,7 +32,7 @@ def test_committed_index_is_current_for_the_corpus():
 
 
 def test_committed_index_uses_the_default_model(retriever):
-    assert retriever.manifest["model"] == {"name": DEFAULT_MODEL, "dimension": 384}
+    assert retriever.manifest["model"] == {"name": DEFAULT_MODEL, "dimension": 384, "backend": DEFAULT_BACKEND}
 
 
 def test_seed_question_ranks_the_matching_article_first(retriever):

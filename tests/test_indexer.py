@@ -30,7 +30,7 @@ def test_first_build_embeds_everything(tiny_corpus, tmp_path, fake_embedder):
     assert report.full_rebuild and report.reason == "new index"
     assert report.chunks_embedded == report.chunks_total == fake_embedder.embedded > 0
     manifest = store.read_manifest(tmp_path / "index")
-    assert manifest["model"] == {"name": fake_embedder.name, "dimension": fake_embedder.dimension}
+    assert manifest["model"] == {"name": fake_embedder.name, "dimension": fake_embedder.dimension, "backend": "torch"}
     assert set(manifest["articles"]) == {"hydration", "knees", "sleep"}
     assert manifest["created_at"].endswith("+00:00")
 

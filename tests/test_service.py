@@ -47,16 +47,6 @@ def test_a_separate_build_is_picked_up_without_restart(service, tiny_corpus, tmp
     assert "zinc" in service.current().retriever.manifest["articles"]
 
 
-def test_a_reload_keeps_the_embedding_cache(service, tiny_corpus, tmp_path):
-    service.current().ask("how much water should adults drink")
-    cached = len(service.current()._cache)
-    assert cached > 0
-    write_corpus(tiny_corpus, {"zinc.md": article("Zinc", ("Overview", "Zinc deficiency slows wound healing."))})
-    build_index(tiny_corpus, tmp_path / "index", embedder=HashingEmbedder())
-    assert service.reload_if_changed()
-    assert len(service.current()._cache) == cached
-
-
 def test_watching_the_corpus_rebuilds_and_swaps(service, tiny_corpus):
     service.start(watch_corpus=True)
     time.sleep(0.5)  # let the watcher start

@@ -16,19 +16,24 @@ def sample(n: int = 3, dim: int = 8):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     chunks = [Chunk(f"a{i}", f"Title {i}", "", "Sec", f"text {i} é", 0, 8) for i in range(n)]
     manifest = {"model": {"name": "m", "dimension": dim}, "chunking": {}, "articles": {f"a{i}": {} for i in range(n)}}
-    return manifest, vectors, chunks
+    sentences = store.SentenceTable.from_chunks(
+        [(np.array([[0, 4], [5, 8]]), np.array([1, 2]), vectors[i][None].repeat(2, axis=0)) for i in range(n)], dim)
+    return manifest, vectors, chunks, sentences
 
 
 def test_round_trip(tmp_path):
-    manifest, vectors, chunks = sample()
-    written = store.write_index(tmp_path / "idx", manifest, vectors, chunks)
+    manifest, vectors, chunks, sentences = sample()
+    written = store.write_index(tmp_path / "idx", manifest, vectors, chunks, sentences)
     loaded = store.load_index(tmp_path / "idx")
     assert loaded.chunks == chunks
     np.testing.assert_allclose(loaded.vectors(), vectors, rtol=1e-6)
+    spans, tokens, sentence_vectors = loaded.sentences.of_chunk(2)
+    assert spans.tolist() == [[0, 4], [5, 8]] and tokens.tolist() == [1, 2]
+    np.testing.assert_allclose(sentence_vectors[1], vectors[2], atol=1e-3)  # stored as float16
     assert loaded.manifest == written
     assert written["counts"] == {"articles": 3, "chunks": 3}
     assert written["format_version"] == store.FORMAT_VERSION
-    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["bm25", "chunks.jsonl", "manifest.json", "vectors.faiss"]
+    assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["bm25", "chunks.jsonl", "manifest.json", "sentences.npz", "vectors.faiss"]
     assert "bm25/params.index.json" in written["files"] and loaded.lexical.size == 3
     assert not list(tmp_path.glob(".idx.tmp-*"))
 
@@ -81,14 +86,14 @@ def test_other_format_version(built):
         store.load_index(built)
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "bm25/params.index.json"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/params.index.json"])
 def test_missing_data_file(built, name):
     (built / name).unlink()
     with pytest.raises(IndexFormatError, match=f"{name} is missing"):
         store.load_index(built)
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "bm25/vocab.index.json", "bm25/data.csc.index.npy"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/vocab.index.json", "bm25/data.csc.index.npy"])
 def test_damaged_data_file_is_caught_by_checksum(built, name):
     data = (built / name).read_bytes()
     (built / name).write_bytes(data[: len(data) // 2])
