@@ -6,8 +6,9 @@ import time.
 The floor is the query's embedding (same model and backend as the shipped search) plus an
 exact FAISS search, nothing else.  Reported: p50 and p95 over the set's questions of the
 floor, `Retriever.search` (hybrid), `Chatbot.ask`, and for reference the floor with bare
-`SentenceTransformer.encode` (PyTorch).  The systems take turns question by question, for
---rounds rounds after a warm-up round, so a noisy machine slows them alike.  Then the time
+`SentenceTransformer.encode` (PyTorch).  The three systems take turns question by question,
+for --rounds rounds after a warm-up round, so a noisy machine slows them alike; the PyTorch
+reference runs after them, alone (its idle threads would slow whatever ran next).  Then the time
 from a new process's start to its first answer, and the time of `import chatbot`.
 """
 
@@ -65,8 +66,7 @@ def main() -> None:
         vector = bare.encode([question], normalize_embeddings=True, convert_to_numpy=True)
         faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), 5)
 
-    systems = {"floor (encode + FAISS)": floor, "Retriever.search": lambda q: retriever.search(q, k=5),
-               "Chatbot.ask": bot.ask, "bare torch encode + FAISS": floor_torch}
+    systems = {"floor (encode + FAISS)": floor, "Retriever.search": lambda q: retriever.search(q, k=5), "Chatbot.ask": bot.ask}
     results: dict[str, list[float]] = {name: [] for name in systems}
     for round_ in range(args.rounds + 1):
         for question in questions:
@@ -74,6 +74,8 @@ def main() -> None:
                 ms = timed(fn, [question])
                 if round_:  # round 0 warms caches and lazy imports
                     results[name] += ms
+    timed(floor_torch, questions)
+    results["bare torch encode + FAISS"] = [ms for _ in range(args.rounds) for ms in timed(floor_torch, questions)]
     base = statistics.median(results["floor (encode + FAISS)"])
     backend = getattr(retriever.embedder, "backend", "torch")
     print(f"{len(questions)} questions x {args.rounds} rounds from {args.set}, index {args.index} "

@@ -80,10 +80,10 @@ class Chatbot:
         if not q.search_query.strip():  # nothing left once markup is removed, e.g. "<>"
             return Answer(question=question[:200], kind="invalid",
                           markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*"))
-        # One pass of the model for the question as asked and as searched (often the same text).
-        texts = list(dict.fromkeys([q.search_query[:MAX_QUERY_CHARS], q.text[:MAX_QUERY_CHARS]]))
-        vectors = self.retriever.embedder.embed(texts)
-        hits = self.retriever.search(texts[0], k=SEARCH_K, expand=False, vector=vectors[:1])
+        # The question is embedded once: the same vector searches and scores the sentences.
+        query = q.search_query[:MAX_QUERY_CHARS]
+        vectors = self.retriever.embedder.embed([query])
+        hits = self.retriever.search(query, k=SEARCH_K, expand=False, vector=vectors)
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()
         passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,

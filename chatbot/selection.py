@@ -11,6 +11,7 @@ doctors to contact, the types of tremor, ...) are kept whole.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
@@ -33,6 +34,7 @@ INTENT_CUES = {
     "causes": r"cause|factor|reason|due to|result|lead",
     "causal": r"cause|lead|result|link|connect|because|due to|contribut|trigger|side effect",
 }
+_CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
 LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention"}
 _MARKER = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
 MAX_SENTENCES = 5
@@ -72,7 +74,7 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
                     section_hits: Sequence[Hit] = ()) -> list[Passage]:
     """The best sentences (and at most one list) of ``hits`` for ``question``, best first.
 
-    ``question_vectors`` are unit vectors of the question as asked and as searched (rows);
+    ``question_vectors`` are unit vectors of the question (one or more rows, the closest counts);
     ``sentences_of`` gives a hit's stored sentences.
 
     ``section_hits`` are further chunks of the sections of the best hits, searched for a list
@@ -95,7 +97,7 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
             continue
         chosen.append(p)
         sentences += size
-    best_list = _best_list(question, lists + _candidates(section_hits, sentences_of)[1], cue)
+    best_list = _best_list(question, lists + _candidates(section_hits, sentences_of, windows=False)[1], cue)
     if best_list and not any(_overlaps(best_list, p) for p in chosen):
         chosen.insert(min(1, len(chosen)), best_list)
     return chosen
@@ -108,12 +110,12 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
     if not candidates:
         return [], lists
     query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
-    cue = re.compile(INTENT_CUES.get(question.intent, r"(?!)"), re.I)
+    cue = question.intent
     cause_terms, effect_terms = terms_of(question.cause), terms_of(question.effect)
     query_weight = sum(map(idf, query_terms)) or 1.0
     top_chunk = hits[0].start if hits else -1
 
-    # Compare with the question as asked and as expanded into clinical words; keep the closer.
+    # Cosine similarity with the question (the closest, if it comes in several wordings).
     similarities = np.max(np.stack([c.vector for c in candidates]) @ np.atleast_2d(question_vectors).T, axis=1)
     scored = []
     for c, similarity in zip(candidates, similarities):
@@ -124,25 +126,33 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
         w = WEIGHTS
         score = (w["similarity"] * float(similarity) + w["overlap"] * overlap + w["chunk"] * c.score
                  + w["top_chunk"] * (c.chunk_start == top_chunk) + w["links"] * links
-                 + w["cue"] * bool(cue.search(c.text)) + w["section_cue"] * bool(c.section and cue.search(c.section))
+                 + w["cue"] * _has_cue(cue, c.text) + w["section_cue"] * _has_cue(cue, c.section)
                  + w["lead"] * _opens_paragraph(c))
         if c.text.rstrip("'\"’”) ").endswith("?"):
             score -= 0.15  # ending on a question: it restates what is asked rather than answers it
-        scored.append(replace(c, score=score, links=links))
-    scored.sort(key=lambda p: -p.score)
-    return scored, lists
+        scored.append((score, links, c))
+    scored.sort(key=lambda triple: -triple[0])
+    return [replace(c, score=score, links=links) for score, links, c in scored], lists
 
 
-def _candidates(hits: Sequence[Hit], sentences_of: Sentences) -> tuple[list[Passage], list[Passage]]:
-    """Windows of one or two sentences, and lists of short items, of the hits; each span once."""
-    windows: dict[tuple[str, int, int], Passage] = {}
+@functools.lru_cache(maxsize=100_000)
+def _has_cue(intent: str, text: str) -> bool:
+    """Whether ``text`` has a word that marks answers to this kind of question (cached: the
+    same sentences and headings come back question after question)."""
+    return bool(text) and intent in INTENT_CUES and bool(_CUE_PATTERNS[intent].search(text))
+
+
+def _candidates(hits: Sequence[Hit], sentences_of: Sentences, windows: bool = True) -> tuple[list[Passage], list[Passage]]:
+    """Windows of one or two sentences (unless ``windows`` is false), and lists of short
+    items, of the hits; each span once."""
+    found: dict[tuple[str, int, int], Passage] = {}
     lists: dict[tuple[str, int], Passage] = {}
     for hit in hits:
         spans, tokens, vectors = sentences_of(hit)
-        # A window's vector: the token-weighted mean of its sentences', made unit length.
-        weighted = vectors.astype(np.float32) * tokens[:, None]
-        pairs = weighted[:-1] + weighted[1:]
-        singles, pairs = _units(weighted), _units(pairs)
+        if windows:
+            # A window's vector: the token-weighted mean of its sentences', made unit length.
+            weighted = vectors.astype(np.float32) * tokens[:, None]
+            singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
         units = [_strip_marker(hit.text, int(s), int(e)) for s, e in spans]
         i = 0
         while i < len(units):
@@ -159,14 +169,14 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences) -> tuple[list[Pass
                 i = j + 1
                 continue
             text = hit.text[s:e]
-            if len(text) >= MIN_SENTENCE_CHARS and len(text.split()) >= 5 and not text.endswith(":"):
-                windows.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e, vector=singles[i]))
+            if windows and len(text) >= MIN_SENTENCE_CHARS and len(text.split()) >= 5 and not text.endswith(":"):
+                found.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e, vector=singles[i]))
                 if i + 1 < len(units) and not (units[i + 1][2] and len(hit.text[units[i + 1][0] : units[i + 1][1]].split()) < 8):
                     e2 = units[i + 1][1]
-                    windows.setdefault((hit.article_id, hit.start + s, hit.start + e2),
+                    found.setdefault((hit.article_id, hit.start + s, hit.start + e2),
                                        _passage(hit, s, e2, vector=pairs[i]))
             i += 1
-    return list(windows.values()), list(lists.values())
+    return list(found.values()), list(lists.values())
 
 
 def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
