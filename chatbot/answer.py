@@ -83,7 +83,7 @@ class Chatbot:
         # The question is embedded once: the same vector searches and scores the sentences.
         query = q.search_query[:MAX_QUERY_CHARS]
         vectors = self.retriever.embedder.embed([query])
-        hits = self.retriever.search(query, k=SEARCH_K, expand=False, vector=vectors)
+        hits = self.retriever.search_question(q, k=SEARCH_K, vector=vectors)
         features = self.scope_features(q, hits)
         in_scope = bool(hits) and features.in_scope()
         passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,

@@ -238,6 +238,7 @@ def _info(args: argparse.Namespace) -> int:
         "model": manifest["model"],
         "chunking": manifest["chunking"],
         "counts": manifest["counts"],
+        "vector_index": manifest.get("vector_index", {"type": "flat", "exact": True}),
         "created_at": manifest.get("created_at"),
         "updated_at": manifest.get("updated_at"),
     }
@@ -257,6 +258,7 @@ def _info(args: argparse.Namespace) -> int:
     print(f"  model: {info['model']['name']} ({info['model']['dimension']} dimensions, "
           f"{info['model'].get('backend', 'torch')} backend)")
     print(f"  chunking: {info['chunking']}")
+    print(f"  vector index: {info['vector_index']['type']} ({'exact' if info['vector_index']['exact'] else 'approximate'} search)")
     print(f"  built: {info['created_at']}, updated: {info['updated_at']}")
     if info["stale"] is None:
         print(f"  corpus: cannot compare ({info['corpus_error']})")

@@ -21,6 +21,19 @@ INTENTS = (
     "types", "symptoms", "causes", "definition", "yes_no", "other",
 )
 
+# Words that mark a sentence (or a list's heading) as answering a kind of question.
+INTENT_CUES = {
+    "doctor": r"doctor|specialist|neurologist|surgeon|consult|therapist|physician|contact",
+    "diagnosis": r"diagnos|test|exam|imaging|mri|x-ray|scan|blood|assess|evaluat",
+    "treatment": r"treat|therap|medication|surgery|surgical|injection|option|manage|relie|physiotherap|cure",
+    "prevention": r"prevent|avoid|reduc|risk",
+    "complications": r"complication|lead to|result in|consequence|worsen|if not|untreated|serious",
+    "outlook": r"outlook|prognosis|recover|improv|go away|permanent|long-term",
+    "types": r"type|kind|form|classif",
+    "symptoms": r"symptom|sign|manifest|feel|experience",
+    "causes": r"cause|factor|reason|due to|result|lead",
+    "causal": r"cause|lead|result|link|connect|because|due to|contribut|trigger|side effect",
+}
 # Lay phrase -> the clinical words articles use.  Matched on whole words, longest first.
 SYNONYMS: dict[str, str] = {
     "shaky hands": "hand tremors", "hands shake": "hand tremors", "hands tremble": "hand tremors",

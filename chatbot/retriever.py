@@ -2,7 +2,9 @@
 
 The shipped search is hybrid: the query is expanded (lay terms -> clinical words, misspellings
 corrected against the corpus), then each candidate chunk (the best by embedding and the best
-by BM25) gets ``ALPHA * dense + (1 - ALPHA) * bm25``, both scaled to 0..1 over the candidates.
+by BM25) gets a weighted sum (``WEIGHTS``) of its dense and BM25 scores, the similarity of its
+best sentence (stored sentence vectors), and small bonuses for opening its section and for a
+section heading that fits the kind of question.
 Exact duplicates of a better-ranked chunk are dropped so one text cannot fill the results.
 ``mode="dense"`` and ``mode="lexical"`` search one way only, on the raw query (the baselines
 of benchmarks/bench_retrieval.py).
@@ -11,6 +13,7 @@ of benchmarks/bench_retrieval.py).
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -19,7 +22,7 @@ import numpy as np
 from . import store
 from .embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, bundled_model_dir, load_embedder, same_model, vector_kind
 from .errors import ChatbotError, IndexMismatchError, InvalidQueryError
-from .query import Vocabulary, understand
+from .query import INTENT_CUES, Question, Vocabulary, understand
 from .types import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -27,9 +30,15 @@ log = logging.getLogger(__name__)
 MAX_K = 100
 MAX_QUERY_CHARS = 2000
 MODES = ("hybrid", "dense", "lexical")
-# Weight of the dense score in the hybrid score, and how many candidates each side brings.
-# Chosen with benchmarks/bench_retrieval.py (README, "How it works").
-ALPHA = 0.5
+# How the hybrid score is made, and how many candidates each side brings; chosen with
+# benchmarks/bench_retrieval.py on both dev sets (README, "How it works").
+WEIGHTS = {
+    "dense": 0.35,            # cosine similarity of query and chunk, scaled over the candidates
+    "lexical": 0.35,          # BM25, divided by the best candidate's
+    "sentence": 0.3,          # the chunk's best sentence's cosine similarity, scaled
+    "section_opening": 0.1,   # the chunk opens its section: where articles state the point
+    "section_cue": 0.03,      # the section heading fits the kind of question ("Causes" for "what causes")
+}
 CANDIDATES = 100
 
 
@@ -70,6 +79,9 @@ class Retriever:
         self.rerank_depth = rerank_depth
         self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
                                      _dictionary(stored.manifest["model"]["name"]))
+        self._opens_section, self._section_cue = _section_features(stored.chunks)
+        vectors = stored.sentences.vectors
+        self._sentence_norms = np.maximum(np.linalg.norm(vectors.astype(np.float32), axis=1), 1e-12) if len(vectors) else np.ones(0)
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
@@ -148,15 +160,26 @@ class Retriever:
             scores = self._stored.lexical.scores(query)
             rows = np.argsort(-scores, kind="stable")[:k]
             return [self._hit(int(r), float(scores[r])) for r in rows]
+        intent = "other"
         if mode == "hybrid" and expand:
-            query = understand(query, self.vocabulary).search_query[:MAX_QUERY_CHARS]
+            understood = understand(query, self.vocabulary)
+            query, intent = understood.search_query[:MAX_QUERY_CHARS], understood.intent
         vector = self._embedder.embed([query]) if vector is None else np.atleast_2d(vector)
         if mode == "dense":
             scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, len(self)))
             return [self._hit(int(r), float(s), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
-        return self._hybrid(query, vector, k)
+        return self._hybrid(query, vector, k, intent)
 
-    def _hybrid(self, query: str, vector: np.ndarray, k: int) -> list[Hit]:
+    def search_question(self, question: Question, k: int = 5, *, vector: np.ndarray | None = None) -> list[Hit]:
+        """Hybrid search for a question ``understand`` has already read (with its history, say)."""
+        query = _check_query(question.search_query[:MAX_QUERY_CHARS])
+        k = _check_k(k)
+        if not len(self):
+            return []
+        vector = self._embedder.embed([query]) if vector is None else np.atleast_2d(vector)
+        return self._hybrid(query, vector, k, question.intent)
+
+    def _hybrid(self, query: str, vector: np.ndarray, k: int, intent: str = "other") -> list[Hit]:
         n = len(self)
         depth = min(n, max(CANDIDATES, k))
         _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
@@ -165,9 +188,13 @@ class Retriever:
         rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
         # Unit vectors: the inner product is the cosine similarity.
         similarity = self._stored.vectors(rows) @ vector[0]
-        span = float(similarity.max() - similarity.min()) or 1.0
         top_lexical = float(lexical[rows].max()) or 1.0
-        fused = ALPHA * (similarity - similarity.min()) / span + (1 - ALPHA) * lexical[rows] / top_lexical
+        w = WEIGHTS
+        fused = (w["dense"] * _scaled(similarity) + w["lexical"] * lexical[rows] / top_lexical
+                 + w["sentence"] * _scaled(self._best_sentence(rows, vector[0]))
+                 + w["section_opening"] * self._opens_section[rows])
+        if intent in self._section_cue:
+            fused += w["section_cue"] * self._section_cue[intent][rows]
         order = np.argsort(-fused, kind="stable")
         hits: list[Hit] = []
         seen_texts: set[str] = set()
@@ -185,9 +212,48 @@ class Retriever:
             hits = [h for _, h in sorted(zip(scores, hits), key=lambda pair: -pair[0])]
         return hits[:k]
 
+    def _best_sentence(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """For each chunk row, the highest cosine similarity of one of its sentences with ``vector``."""
+        table = self._stored.sentences
+        starts, ends = table.offsets[rows], table.offsets[rows + 1]
+        sizes = ends - starts
+        best = np.zeros(len(rows), dtype=np.float32)
+        has = sizes > 0
+        if not has.any():
+            return best
+        sizes, starts = sizes[has], starts[has]
+        firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        picked = np.arange(int(sizes.sum())) + np.repeat(starts - firsts, sizes)  # every sentence row of those chunks
+        cosine = (table.vectors[picked].astype(np.float32) @ vector) / self._sentence_norms[picked]
+        best[has] = np.maximum.reduceat(cosine, firsts)
+        return best
+
     def _hit(self, row: int, score: float, similarity: float = 0.0) -> Hit:
         c = self._stored.chunks[row]
         return Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, score, similarity)
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    """``values`` mapped onto 0..1 (min to max); all zeros if they are all equal."""
+    low, span = float(values.min()), float(values.max() - values.min())
+    return (values - low) / span if span else np.zeros_like(values)
+
+
+def _section_features(chunks: Sequence[Chunk]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per chunk: whether it opens its section, and per kind of question whether its heading fits."""
+    opens = np.zeros(len(chunks), dtype=np.float32)
+    first: dict[tuple[str, str], int] = {}
+    for row, chunk in enumerate(chunks):
+        key = (chunk.article_id, chunk.section)
+        if key not in first or chunk.start < chunks[first[key]].start:
+            first[key] = row
+    opens[list(first.values())] = 1.0
+    cues = {}
+    for intent, pattern in INTENT_CUES.items():
+        compiled = re.compile(pattern, re.I)
+        fits = {heading: bool(heading and compiled.search(heading)) for heading in {c.section for c in chunks}}
+        cues[intent] = np.array([fits[c.section] for c in chunks], dtype=np.float32)
+    return opens, cues
 
 
 def _dictionary(model_name: str) -> list[str]:

@@ -18,22 +18,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .query import Question, content_words, expand_synonyms, terms_of
+from .query import INTENT_CUES, Question, content_words, expand_synonyms, terms_of
 from .types import Hit
 
-# Words that mark a sentence (or a list's heading) as answering a kind of question.
-INTENT_CUES = {
-    "doctor": r"doctor|specialist|neurologist|surgeon|consult|therapist|physician|contact",
-    "diagnosis": r"diagnos|test|exam|imaging|mri|x-ray|scan|blood|assess|evaluat",
-    "treatment": r"treat|therap|medication|surgery|surgical|injection|option|manage|relie|physiotherap|cure",
-    "prevention": r"prevent|avoid|reduc|risk",
-    "complications": r"complication|lead to|result in|consequence|worsen|if not|untreated|serious",
-    "outlook": r"outlook|prognosis|recover|improv|go away|permanent|long-term",
-    "types": r"type|kind|form|classif",
-    "symptoms": r"symptom|sign|manifest|feel|experience",
-    "causes": r"cause|factor|reason|due to|result|lead",
-    "causal": r"cause|lead|result|link|connect|because|due to|contribut|trigger|side effect",
-}
 _CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
 LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention"}
 _MARKER = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")

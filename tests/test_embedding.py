@@ -91,3 +91,18 @@ def test_an_int8_index_is_rebuilt_for_float_vectors_and_refuses_float_queries(ti
     assert Retriever.load(tmp_path / "index", embedder=int8).search("knee pain")
     report = build_index(tiny_corpus, tmp_path / "index", embedder=HashingEmbedder())
     assert report.full_rebuild and "backend changed from onnx-int8 to torch" in report.reason
+
+
+def test_answering_with_the_default_backend_does_not_load_torch():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    load_embedder()  # exports the ONNX file into the cache if this machine has not yet
+    code = ("import sys, json; from chatbot import Chatbot; "
+            "a = Chatbot.load('index').ask('can back pain cause shaky hands?'); "
+            "print(json.dumps([a.kind, 'torch' in sys.modules, 'sentence_transformers' in sys.modules]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert json.loads(out.strip().splitlines()[-1]) == ["answer", False, False]

@@ -131,3 +131,43 @@ def test_reranker_that_cannot_load_is_a_clear_error(tiny_corpus, tmp_path, fake_
     build_index(tiny_corpus, tmp_path / "index", embedder=fake_embedder)
     with pytest.raises(ChatbotError, match="Cannot load reranker"):
         Retriever.load(tmp_path / "index", embedder=fake_embedder, reranker=str(tmp_path / "no-such-model"))
+
+
+def test_best_sentence_is_the_closest_sentence_of_each_chunk(retriever):
+    import numpy as np
+
+    vector = retriever.embedder.embed(["knee surgery"])[0]
+    rows = np.array([len(retriever) - 1, 0, 2])
+    table = retriever.sentences
+    expected = []
+    for row in rows:
+        _, _, vectors = table.of_chunk(int(row))
+        v = vectors.astype(np.float32)
+        expected.append(max((v @ vector) / np.linalg.norm(v, axis=1)) if len(v) else 0.0)
+    np.testing.assert_allclose(retriever._best_sentence(rows, vector), expected, rtol=1e-5)
+
+
+def test_section_features_mark_openings_and_headings_that_fit_the_question():
+    from chatbot.retriever import _section_features
+    from chatbot.types import Chunk
+
+    chunks = [Chunk("a", "A", "", "Causes", "x", 100, 200), Chunk("a", "A", "", "Causes", "y", 0, 120),
+              Chunk("a", "A", "", "Treatment", "z", 300, 400), Chunk("b", "B", "", "", "w", 0, 10)]
+    opens, cues = _section_features(chunks)
+    assert opens.tolist() == [0.0, 1.0, 1.0, 1.0]
+    assert cues["causes"].tolist() == [1.0, 1.0, 0.0, 0.0]
+    assert cues["treatment"].tolist() == [0.0, 0.0, 1.0, 0.0]
+
+
+def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embedder):
+    from conftest import article, write_corpus
+
+    from chatbot.query import understand
+
+    text = "Gout flares bring sudden joint pain in the big toe."
+    corpus = write_corpus(tmp_path / "corpus", {"gout.md": article("Gout", ("Overview", text), ("Causes", text))})
+    build_index(corpus, tmp_path / "index", embedder=fake_embedder)
+    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder)
+    question = understand("what causes gout flares", retriever.vocabulary)
+    assert question.intent == "causes"
+    assert retriever.search_question(question, k=2)[0].section == "Causes"
