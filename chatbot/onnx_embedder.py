@@ -60,6 +60,10 @@ class OnnxEmbedder:
         path = exported_model(model_dir, quantized=quantized)
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # Idle threads sleep rather than spin: spinning starves FAISS and numpy, which run
+        # right after the query's embedding, of the CPU (measured: FAISS 4 ms instead of 0.5).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         try:
             self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:
@@ -111,6 +115,8 @@ class OnnxEmbedder:
     def _pool(self, tokens: np.ndarray, lengths: list[int]) -> np.ndarray:
         if self._pooling == "cls":
             vectors = tokens[:, 0]
+        elif len(lengths) == 1:  # one text (a query): no padding to leave out
+            vectors = tokens.mean(axis=1)
         else:
             mask = (np.arange(tokens.shape[1])[None, :] < np.array(lengths)[:, None]).astype(np.float32)[..., None]
             vectors = (tokens * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)

@@ -205,6 +205,7 @@ class Vocabulary:
             self.documents += 1
         self.stems = set(self.document_frequency)
         self.dictionary = frozenset(dictionary)
+        self._corrections: dict[str, str] = {}  # words seen before, and what they became
 
     def idf(self, term_stem: str) -> float:
         """Inverse document frequency of a stem: rare words say more about what is asked."""
@@ -223,6 +224,13 @@ class Vocabulary:
 
     def correct(self, word: str) -> str:
         """``word``, or the most frequent corpus word one edit away when ``word`` is unknown."""
+        if word not in self._corrections:
+            if len(self._corrections) > 100_000:
+                self._corrections.clear()
+            self._corrections[word] = self._correct(word)
+        return self._corrections[word]
+
+    def _correct(self, word: str) -> str:
         if len(word) < 4 or self.knows(word) or self.is_common(word) or word in STOPWORDS or word in SYNONYMS:
             return word
         # Four-letter words only gain a letter ("lowr" -> "lower"), never lose one ("gout" -> "out").

@@ -40,6 +40,7 @@ WEIGHTS = {
     "section_cue": 0.03,      # the section heading fits the kind of question ("Causes" for "what causes")
 }
 CANDIDATES = 100
+SENTENCE_CANDIDATES = 40
 
 
 class Reranker(Protocol):
@@ -80,8 +81,8 @@ class Retriever:
         self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
                                      _dictionary(stored.manifest["model"]["name"]))
         self._opens_section, self._section_cue = _section_features(stored.chunks)
-        vectors = stored.sentences.vectors
-        self._sentence_norms = np.maximum(np.linalg.norm(vectors.astype(np.float32), axis=1), 1e-12) if len(vectors) else np.ones(0)
+        codes = stored.sentences.codes  # cosine similarity ignores each row's scale
+        self._sentence_norms = np.maximum(np.sqrt(np.einsum("ij,ij->i", codes, codes, dtype=np.float32)), 1e-12)
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
@@ -191,10 +192,12 @@ class Retriever:
         top_lexical = float(lexical[rows].max()) or 1.0
         w = WEIGHTS
         fused = (w["dense"] * _scaled(similarity) + w["lexical"] * lexical[rows] / top_lexical
-                 + w["sentence"] * _scaled(self._best_sentence(rows, vector[0]))
                  + w["section_opening"] * self._opens_section[rows])
         if intent in self._section_cue:
             fused += w["section_cue"] * self._section_cue[intent][rows]
+        # Sentences are compared for the best candidates only: the rest cannot reach the top.
+        best = np.argsort(-fused, kind="stable")[:SENTENCE_CANDIDATES]
+        fused[best] += w["sentence"] * _scaled(self._best_sentence(rows[best], vector[0]))
         order = np.argsort(-fused, kind="stable")
         hits: list[Hit] = []
         seen_texts: set[str] = set()
@@ -224,7 +227,7 @@ class Retriever:
         sizes, starts = sizes[has], starts[has]
         firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
         picked = np.arange(int(sizes.sum())) + np.repeat(starts - firsts, sizes)  # every sentence row of those chunks
-        cosine = (table.vectors[picked].astype(np.float32) @ vector) / self._sentence_norms[picked]
+        cosine = (table.codes[picked].astype(np.float32) @ vector) / self._sentence_norms[picked]
         best[has] = np.maximum.reduceat(cosine, firsts)
         return best
 

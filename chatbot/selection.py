@@ -138,7 +138,7 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, windows: bool = Tr
         spans, tokens, vectors = sentences_of(hit)
         if windows:
             # A window's vector: the token-weighted mean of its sentences', made unit length.
-            weighted = vectors.astype(np.float32) * tokens[:, None]
+            weighted = vectors * tokens[:, None]
             singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
         units = [_strip_marker(hit.text, int(s), int(e)) for s, e in spans]
         i = 0

@@ -38,7 +38,7 @@ from .vector_index import build_vector_index, describe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.jsonl"
@@ -55,15 +55,17 @@ class SentenceTable:
     a question embeds only the question.
 
     Row range ``offsets[i]:offsets[i + 1]`` holds chunk i's sentences: ``spans`` (start, end)
-    into the chunk's text, ``tokens`` (how many of the model's tokens each spans) and
-    ``vectors`` (their mean token vector, float16).  The vector of sentences a..b together is
-    the token-weighted mean of theirs.
+    into the chunk's text, ``tokens`` (how many of the model's tokens each spans) and their
+    mean token vectors, stored as int8 ``codes`` times a per-row ``scales`` (a quarter of the
+    float32 size; cosine similarity changes by about 0.001).  The vector of sentences a..b
+    together is the token-weighted mean of theirs.
     """
 
     offsets: np.ndarray
     spans: np.ndarray
     tokens: np.ndarray
-    vectors: np.ndarray
+    codes: np.ndarray
+    scales: np.ndarray
 
     @classmethod
     def from_chunks(cls, per_chunk: list[ChunkSentences], dimension: int) -> "SentenceTable":
@@ -71,27 +73,39 @@ class SentenceTable:
         offsets = np.zeros(len(per_chunk) + 1, dtype=np.int64)
         np.cumsum(sizes, out=offsets[1:])
         if not per_chunk or not offsets[-1]:
-            return cls(offsets, np.zeros((0, 2), np.int32), np.zeros(0, np.int32), np.zeros((0, dimension), np.float16))
+            return cls(offsets, np.zeros((0, 2), np.int32), np.zeros(0, np.int32), np.zeros((0, dimension), np.int8),
+                       np.zeros(0, np.float32))
+        vectors = np.concatenate([np.asarray(v, dtype=np.float32).reshape(-1, dimension) for _, _, v in per_chunk])
+        scales = np.maximum(np.abs(vectors).max(axis=1), 1e-12) / 127.0
+        codes = np.clip(np.rint(vectors / scales[:, None]), -127, 127).astype(np.int8)
         return cls(offsets,
                    np.concatenate([np.asarray(s, dtype=np.int32).reshape(-1, 2) for s, _, _ in per_chunk]),
                    np.concatenate([np.asarray(t, dtype=np.int32) for _, t, _ in per_chunk]),
-                   np.concatenate([np.asarray(v, dtype=np.float16).reshape(-1, dimension) for _, _, v in per_chunk]))
+                   codes, scales.astype(np.float32))
 
     def of_chunk(self, row: int) -> ChunkSentences:
+        """Chunk ``row``'s sentence spans, token counts and (float32) vectors."""
         a, b = self.offsets[row], self.offsets[row + 1]
-        return self.spans[a:b], self.tokens[a:b], self.vectors[a:b]
+        return self.spans[a:b], self.tokens[a:b], self.codes[a:b].astype(np.float32) * self.scales[a:b, None]
 
     def per_chunk(self) -> list[ChunkSentences]:
         return [self.of_chunk(i) for i in range(len(self.offsets) - 1)]
 
+    @property
+    def dimension(self) -> int:
+        return self.codes.shape[1]
+
     def save(self, path: Path) -> None:
         with path.open("wb") as f:
-            np.savez(f, offsets=self.offsets, spans=self.spans, tokens=self.tokens, vectors=self.vectors)
+            np.savez(f, offsets=self.offsets, spans=self.spans, tokens=self.tokens, codes=self.codes, scales=self.scales)
 
     @classmethod
     def load(cls, path: Path) -> "SentenceTable":
         with np.load(path, allow_pickle=False) as data:
-            return cls(data["offsets"], data["spans"], data["tokens"], data["vectors"])
+            table = cls(data["offsets"], data["spans"], data["tokens"], data["codes"], data["scales"])
+        if table.codes.dtype != np.int8 or not len(table.codes) == len(table.scales) == len(table.spans) == table.offsets[-1]:
+            raise ValueError("sentence arrays of unexpected type or length")
+        return table
 
 
 @dataclass
@@ -172,7 +186,7 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     except (OSError, ValueError, KeyError) as exc:
         raise IndexFormatError(f"{index_dir / SENTENCES} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
     dimension = manifest.get("model", {}).get("dimension")
-    sentences_fit = len(sentences.offsets) == len(chunks) + 1 and sentences.vectors.shape[1:] == (dimension,)
+    sentences_fit = len(sentences.offsets) == len(chunks) + 1 and sentences.dimension == dimension
     if not (faiss_index.ntotal == len(chunks) == expected == lexical.size) or faiss_index.d != dimension or not sentences_fit:
         raise IndexFormatError(
             f"Index at '{index_dir}/' is inconsistent: manifest says {expected} chunks of dimension {dimension}, "
