@@ -1,10 +1,13 @@
 """The approximate FAISS index of large indexes against exact search, on synthetic vectors.
 
-    python benchmarks/bench_ann.py [--n 1000000] [--queries 1000]
+    python benchmarks/bench_ann.py [--n 1000000] [--queries 1000] [--seeds INDEX | --mixture]
 
-Vectors: a mixture of 2,000 Gaussian clusters in 384 dimensions with spreads from tight to
-loose (so neighbourhoods have mixed density, as topics in a corpus do), made unit length;
-queries are fresh points from the same mixture.  Builds the index that `build` would make
+Vectors: the real chunk vectors of a MedQuAD index (by default the largest that
+bench_build.py or bench_retrieval.py left in benchmarks/.cache), each copied many times with
+Gaussian noise of a random strength (cosine 0.55 to 0.9 with the original) and made unit
+length, so the set keeps the lopsided shape of real embeddings; queries are the medquad-dev
+questions, embedded, plus further noisy copies.  `--mixture` uses a mixture of 2,000 Gaussian
+clusters instead (no index needed; much easier for an approximate index).  Builds the index that `build` would make
 for that many vectors (chatbot.vector_index) and an exact one, then prints recall@10 of the
 approximate search against exact search for several nprobe values (the shipped one
 marked), single-query p50 latency of both, build time and memory per vector.
@@ -19,7 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from common import ROOT  # noqa: F401  (puts the project on sys.path)
+from common import CACHE, SHARED
 
 from chatbot.vector_index import APPROXIMATE_ABOVE, NPROBE, build_vector_index, describe
 
@@ -34,6 +37,27 @@ def mixture(n: int, rng: np.random.Generator, centres: np.ndarray, spreads: np.n
         block = centres[which] + spreads[which, None] * rng.standard_normal((size, DIMENSION), dtype=np.float32)
         out[start : start + size] = block / np.linalg.norm(block, axis=1, keepdims=True)
     return out
+
+
+def noisy_copies(seeds: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty((n, DIMENSION), dtype=np.float32)
+    for start in range(0, n, 100_000):
+        size = min(100_000, n - start)
+        strength = rng.uniform(0.02, 0.06, size=size).astype(np.float32)  # cosine ~0.9 to ~0.55
+        block = seeds[rng.integers(len(seeds), size=size)] + strength[:, None] * rng.standard_normal((size, DIMENSION), dtype=np.float32)
+        out[start : start + size] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return out
+
+
+def real_vectors(index_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The stored chunk vectors of an index, and its dev questions' embeddings."""
+    from chatbot.embedding import load_embedder
+    from chatbot.evaluation import load_questions
+    from chatbot.store import load_index
+
+    stored = load_index(index_dir)
+    questions = [q["question"] for q in load_questions(SHARED / "eval" / "medquad-dev.jsonl")]
+    return stored.vectors(), load_embedder().embed(questions)
 
 
 def p50_ms(index, queries: np.ndarray) -> float:
@@ -62,14 +86,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=1_000)
+    parser.add_argument("--seeds", type=Path, help="index whose vectors seed the set (default: the largest in benchmarks/.cache)")
+    parser.add_argument("--mixture", action="store_true", help="a Gaussian mixture instead of copies of real vectors")
     args = parser.parse_args()
     rng = np.random.default_rng(42)
-    centres = rng.standard_normal((2_000, DIMENSION), dtype=np.float32)
-    spreads = rng.uniform(0.3, 1.2, size=2_000).astype(np.float32)
     started = time.perf_counter()
-    vectors = mixture(args.n, rng, centres, spreads)
-    queries = mixture(args.queries, rng, centres, spreads)
-    print(f"{args.n:,} vectors, {args.queries:,} queries, {DIMENSION} dimensions "
+    if args.mixture:
+        centres = rng.standard_normal((2_000, DIMENSION), dtype=np.float32)
+        spreads = rng.uniform(0.3, 1.2, size=2_000).astype(np.float32)
+        vectors = mixture(args.n, rng, centres, spreads)
+        queries = mixture(args.queries, rng, centres, spreads)
+        source = "a mixture of 2,000 Gaussian clusters"
+    else:
+        candidates = [CACHE / "build-6154" / "index", CACHE / "medquad-1500" / "index"]
+        seeds_dir = args.seeds or next((c for c in candidates if (c / "manifest.json").is_file()), None)
+        if seeds_dir is None:
+            raise SystemExit("error: no MedQuAD index in benchmarks/.cache; run benchmarks/bench_retrieval.py first, or pass --mixture")
+        seeds, questions = real_vectors(seeds_dir)
+        vectors = noisy_copies(seeds, args.n, rng)
+        queries = np.vstack([questions, noisy_copies(seeds, max(0, args.queries - len(questions)), rng)])
+        source = f"noisy copies of the {len(seeds):,} chunk vectors of {seeds_dir}"
+    print(f"{args.n:,} vectors ({source}), {len(queries):,} queries, {DIMENSION} dimensions "
           f"(made in {time.perf_counter() - started:.0f} s); approximate above {APPROXIMATE_ABOVE:,}")
 
     started = time.perf_counter()
