@@ -127,7 +127,7 @@ def build_index(
         if new_vectors.shape != (len(flat_new), embedder.dimension):
             raise ModelError(f"The model returned vectors of shape {new_vectors.shape}, expected "
                              f"({len(flat_new)}, {embedder.dimension}); the previous index stays in force.")
-        by_article = _split_rows(flat_new, new_vectors, new_sentences)
+        by_article = _split_rows(flat_new, new_vectors, store.SentenceTable.from_chunks(new_sentences, embedder.dimension))
         chunks, vectors, sentences = _assemble_rows(loaded.articles, reused, by_article, dimension=embedder.dimension)
         chunks_per_article = Counter(c.article_id for c in chunks)
         manifest = {
@@ -148,7 +148,7 @@ def build_index(
                 for a in loaded.articles
             },
         }
-        store.write_index(index_dir, manifest, vectors, chunks, store.SentenceTable.from_chunks(sentences, embedder.dimension))
+        store.write_index(index_dir, manifest, vectors, chunks, sentences)
     return BuildReport(
         **report,
         chunks_embedded=len(flat_new),
@@ -167,7 +167,7 @@ def _existing_manifest(index_dir: Path) -> tuple[dict | None, str]:
         return None, f"existing index unusable: {exc}"
 
 
-Rows = tuple[list[Chunk], np.ndarray, list[store.ChunkSentences]]
+Rows = tuple[list[Chunk], np.ndarray, store.SentenceTable]
 
 
 def _embed_chunks(embedder: Embedder, chunks: list[Chunk], settings: ChunkSettings,
@@ -195,33 +195,33 @@ def _reusable_rows(index_dir: Path, article_ids: set[str]) -> dict[str, Rows]:
     except ChatbotError as exc:
         log.warning("Cannot reuse the existing index (%s); embedding everything", exc)
         return {}
-    rows = _split_rows(stored.chunks, stored.vectors(), stored.sentences.per_chunk())
+    rows = _split_rows(stored.chunks, stored.vectors(), stored.sentences)
     return {aid: r for aid, r in rows.items() if aid in article_ids}
 
 
-def _split_rows(chunks: list[Chunk], vectors: np.ndarray, sentences: list[store.ChunkSentences]) -> dict[str, Rows]:
+def _split_rows(chunks: list[Chunk], vectors: np.ndarray, sentences: store.SentenceTable) -> dict[str, Rows]:
     """Each article's chunks, their vector rows and their sentences."""
     rows: dict[str, list[int]] = {}
     for i, chunk in enumerate(chunks):
         rows.setdefault(chunk.article_id, []).append(i)
-    return {aid: ([chunks[i] for i in idx], vectors[idx], [sentences[i] for i in idx]) for aid, idx in rows.items()}
+    return {aid: ([chunks[i] for i in idx], vectors[idx], sentences.take(np.array(idx))) for aid, idx in rows.items()}
 
 
 def _assemble_rows(articles: list[Article], *sources: dict[str, Rows], dimension: int) -> Rows:
     """Chunks, vectors and sentences in corpus order, each article's rows taken from whichever source has them."""
     chunks: list[Chunk] = []
     blocks: list[np.ndarray] = []
-    sentences: list[store.ChunkSentences] = []
+    tables: list[store.SentenceTable] = []
     for article in articles:
         for source in sources:
             if article.article_id in source:
                 article_chunks, article_vectors, article_sentences = source[article.article_id]
                 chunks.extend(article_chunks)
                 blocks.append(article_vectors)
-                sentences.extend(article_sentences)
+                tables.append(article_sentences)
                 break
     vectors = np.vstack(blocks).astype(np.float32) if blocks else np.zeros((0, dimension), dtype=np.float32)
-    return chunks, vectors, sentences
+    return chunks, vectors, store.SentenceTable.concat(tables, dimension)
 
 
 def _version(distribution: str) -> str:

@@ -88,8 +88,24 @@ class SentenceTable:
         a, b = self.offsets[row], self.offsets[row + 1]
         return self.spans[a:b], self.tokens[a:b], self.codes[a:b].astype(np.float32) * self.scales[a:b, None]
 
-    def per_chunk(self) -> list[ChunkSentences]:
-        return [self.of_chunk(i) for i in range(len(self.offsets) - 1)]
+    def take(self, rows: np.ndarray) -> "SentenceTable":
+        """The table of chunks ``rows`` only, in that order (codes copied as they are)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, sizes = self.offsets[rows], self.offsets[rows + 1] - self.offsets[rows]
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        picked = np.arange(int(offsets[-1])) + np.repeat(starts - offsets[:-1], sizes)
+        return SentenceTable(offsets, self.spans[picked], self.tokens[picked], self.codes[picked], self.scales[picked])
+
+    @classmethod
+    def concat(cls, tables: list["SentenceTable"], dimension: int) -> "SentenceTable":
+        """One table of the given tables' chunks, one after the other."""
+        if not tables:
+            return cls.from_chunks([], dimension)
+        sizes = np.concatenate([np.diff(t.offsets) for t in tables])
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        return cls(offsets, *(np.concatenate([getattr(t, name) for t in tables]) for name in ("spans", "tokens", "codes", "scales")))
 
     @property
     def dimension(self) -> int:

@@ -116,3 +116,15 @@ def test_build_lock_leftovers_are_removed(tmp_path):
         store.remove_leftovers(tmp_path / "idx")
     assert not (tmp_path / ".idx.tmp-dead").exists()
     assert (tmp_path / "idx" / "manifest.json").exists()
+
+
+def test_sentence_tables_can_be_cut_by_chunk_and_joined_again():
+    rng = np.random.default_rng(1)
+    per_chunk = [(np.array([[0, 3], [4, 9]][:n]), np.arange(1, n + 1), rng.normal(size=(n, 4))) for n in (2, 0, 1, 2)]
+    table = store.SentenceTable.from_chunks(per_chunk, 4)
+    parts = [table.take(np.array([3, 0])), table.take(np.array([], dtype=np.int64)), table.take(np.array([1, 2]))]
+    joined = store.SentenceTable.concat(parts, 4)
+    for new_row, old_row in enumerate([3, 0, 1, 2]):
+        for got, want in zip(joined.of_chunk(new_row), table.of_chunk(old_row)):
+            np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(table.of_chunk(3)[2], per_chunk[3][2], atol=0.02)
