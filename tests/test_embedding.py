@@ -106,3 +106,12 @@ def test_answering_with_the_default_backend_does_not_load_torch():
             "print(json.dumps([a.kind, 'torch' in sys.modules, 'sentence_transformers' in sys.modules]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == ["answer", False, False]
+
+
+def test_a_gpu_that_is_not_there_is_named_in_the_error():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a CUDA GPU: the check below is for machines without one")
+    with pytest.raises(ModelError, match="--device cuda: no CUDA device is available"):
+        load_embedder(device="cuda")
