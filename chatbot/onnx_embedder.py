@@ -204,7 +204,9 @@ def _export(model_dir: Path, target: Path) -> None:
 
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a bar per weight file is noise
     transformer = SentenceTransformer(str(model_dir), device="cpu")[0]
     model, tokenizer = transformer.auto_model.eval(), transformer.tokenizer
     names = ["input_ids", "attention_mask"]
