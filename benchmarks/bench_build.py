@@ -18,7 +18,6 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from common import CACHE, MEDQUAD, ROOT, medquad_corpus, require_shared, subset_ids

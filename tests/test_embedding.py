@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from fakes import HashingEmbedder
 
-from chatbot import onnx_embedder
 from chatbot.embedding import embed_with_spans, load_embedder, pool_spans
 from chatbot.errors import IndexMismatchError, ModelError
 from chatbot.indexer import build_index
