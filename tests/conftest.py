@@ -19,6 +19,21 @@ ROOT = TESTS.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(TESTS))
 
+# The ONNX export of the model is cached (default ~/.cache/chatbot). Where that folder cannot be
+# written, the tests (and the servers they start) share one in the system's temporary folder.
+if not os.environ.get("CHATBOT_CACHE_DIR"):
+    from chatbot.onnx_embedder import cache_dir
+
+    try:
+        cache_dir().mkdir(parents=True, exist_ok=True)
+        writable = os.access(cache_dir(), os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        import tempfile
+
+        os.environ["CHATBOT_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "chatbot-test-cache")
+
 from fakes import HashingEmbedder  # noqa: E402
 
 
