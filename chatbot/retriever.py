@@ -183,10 +183,13 @@ class Retriever:
     def _hybrid(self, query: str, vector: np.ndarray, k: int, intent: str = "other") -> list[Hit]:
         n = len(self)
         depth = min(n, max(CANDIDATES, k))
-        _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
         lexical = self._stored.lexical.scores(query)
-        lexical_rows = np.argpartition(-lexical, depth - 1)[:depth] if depth < n else np.arange(n)
-        rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
+        if depth < n:
+            _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
+            lexical_rows = np.argpartition(-lexical, depth - 1)[:depth]
+            rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
+        else:  # a small index: every chunk is a candidate
+            rows = np.arange(n)
         # Unit vectors: the inner product is the cosine similarity.
         similarity = self._stored.vectors(rows) @ vector[0]
         top_lexical = float(lexical[rows].max()) or 1.0
