@@ -71,7 +71,7 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
     leans on the one before ("It prevents ...") can come with it.  Chosen spans never overlap.
     """
     scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf)
-    cue = re.compile(INTENT_CUES.get(question.intent, r"(?!)"), re.I)
+    cue = _CUE_PATTERNS.get(question.intent, re.compile(r"(?!)"))
     chosen: list[Passage] = []
     sentences = 0
     for p in scored:
@@ -97,7 +97,7 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
     if not candidates:
         return [], lists
     query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
-    cue = question.intent
+    intent = question.intent
     cause_terms, effect_terms = terms_of(question.cause), terms_of(question.effect)
     query_weight = sum(map(idf, query_terms)) or 1.0
     top_chunk = hits[0].start if hits else -1
@@ -113,7 +113,7 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
         w = WEIGHTS
         score = (w["similarity"] * float(similarity) + w["overlap"] * overlap + w["chunk"] * c.score
                  + w["top_chunk"] * (c.chunk_start == top_chunk) + w["links"] * links
-                 + w["cue"] * _has_cue(cue, c.text) + w["section_cue"] * _has_cue(cue, c.section)
+                 + w["cue"] * _has_cue(intent, c.text) + w["section_cue"] * _has_cue(intent, c.section)
                  + w["lead"] * _opens_paragraph(c))
         if c.text.rstrip("'\"’”) ").endswith("?"):
             score -= 0.15  # ending on a question: it restates what is asked rather than answers it
