@@ -144,12 +144,10 @@ class Retriever:
         """The stored sentences of every chunk, with their vectors."""
         return self._stored.sentences
 
-    def search(self, query: str, k: int = 5, *, mode: str = "hybrid", expand: bool = True,
-               vector: np.ndarray | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 5, *, mode: str = "hybrid", expand: bool = True) -> list[Hit]:
         """The ``k`` best chunks for ``query``, best first (fewer if the index is smaller).
 
-        ``expand=False`` searches the query as given (for callers that expanded it already);
-        ``vector``: the query's embedding, when the caller has computed it already.
+        ``expand=False`` searches the query as given (for callers that expanded it already).
         """
         query = _check_query(query)
         k = _check_k(k)
@@ -161,15 +159,13 @@ class Retriever:
             scores = self._stored.lexical.scores(query)
             rows = np.argsort(-scores, kind="stable")[:k]
             return [self._hit(int(r), float(scores[r])) for r in rows]
-        intent = "other"
         if mode == "hybrid" and expand:
-            understood = understand(query, self.vocabulary)
-            query, intent = understood.search_query[:MAX_QUERY_CHARS], understood.intent
-        vector = self._embedder.embed([query]) if vector is None else np.atleast_2d(vector)
+            return self.search_question(understand(query, self.vocabulary), k)
+        vector = self._embedder.embed([query])
         if mode == "dense":
             scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, len(self)))
             return [self._hit(int(r), float(s), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
-        return self._hybrid(query, vector, k, intent)
+        return self._hybrid(query, vector, k)
 
     def search_question(self, question: Question, k: int = 5, *, vector: np.ndarray | None = None) -> list[Hit]:
         """Hybrid search for a question ``understand`` has already read (with its history, say)."""
