@@ -123,13 +123,19 @@ class Chatbot:
         return (chunk.text, chunk.start) if chunk else (citation.quote, citation.start)
 
     def _sections_of(self, hits: Sequence[Hit]) -> list[Hit]:
-        """Every chunk of the sections the given hits come from, scored as the hit."""
+        """Every chunk of the sections the given hits come from, scored as the hit.
+
+        A section is one occurrence of a heading: a page may repeat "Overview" for each answer it holds.
+        """
+        chunks = self.retriever.chunks
         found = []
-        for hit in {(h.article_id, h.section): h for h in reversed(hits)}.values():
+        for hit in {(h.article_id, chunks[self._row[h.article_id, h.start]].section_start): h for h in reversed(hits)}.values():
             if not hit.section:
                 continue  # text before any heading is not one topic
+            section_start = chunks[self._row[hit.article_id, hit.start]].section_start
             for c in self._by_section.get((hit.article_id, hit.section), ()):
-                found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score, hit.similarity))
+                if c.section_start == section_start:
+                    found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score, hit.similarity))
         return found
 
     def _sentences_of(self, hit: Hit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

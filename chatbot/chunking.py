@@ -57,6 +57,7 @@ def chunk_article(article: Article, settings: ChunkSettings = ChunkSettings()) -
                     text=article.text[start:end],
                     start=start,
                     end=end,
+                    section_start=section.start,
                 )
             )
     return chunks

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 INTENTS = (
-    "doctor", "diagnosis", "prevention", "causal", "treatment", "complications", "outlook",
-    "types", "symptoms", "causes", "definition", "yes_no", "other",
+    "doctor", "diagnosis", "prevention", "risk", "causal", "genetics", "treatment", "complications", "outlook",
+    "prevalence", "types", "symptoms", "causes", "definition", "yes_no", "other",
 )
 
 # Words that mark a sentence (or a list's heading) as answering a kind of question.
@@ -33,6 +33,9 @@ INTENT_CUES = {
     "symptoms": r"symptom|sign|manifest|feel|experience",
     "causes": r"cause|factor|reason|due to|result|lead",
     "causal": r"cause|lead|result|link|connect|because|due to|contribut|trigger|side effect",
+    "genetics": r"inherit|genetic|gene\b|genes\b|mutation|hereditary|famil",
+    "risk": r"risk|likely|who (is|are|gets)",
+    "prevalence": r"common|prevalen|frequen|incidence|how many|affects? about|per \d|in every",
 }
 # Lay phrase -> the clinical words articles use.  Matched on whole words, longest first.
 SYNONYMS: dict[str, str] = {
@@ -103,24 +106,33 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("definition", re.compile(r"^\W*(what|whats|what's)\s*(is|are|'s)?\s+(a|an)?\b(?!.*\b(treat\w*|cause[sd]?|causing|"
                               r"symptoms?|signs?|diagnos\w*|prevent\w*|types?|kinds?|sorts?|doctors?|specialists?|physicians?|"
-                              r"risks?|complications?|tests?|best|should|eat|do|helps?|can)\b)", re.I)),
+                              r"risks?|complications?|tests?|best|should|eat|do|helps?|can|genes?|genetic\w*|inherit\w*|hereditary|"
+                              r"outlook|prognosis|common|affected|how many)\b)", re.I)),
     ("doctor", re.compile(r"\b(which|what|who|whom)\b.*\b(doctor|docter|doc|specialist|physician)s?\b"
                           r"|\bwho (should|do|can|would) (i|we|he|she|they) (see|contact|consult|go to)\b", re.I)),
     ("diagnosis", re.compile(r"\b(diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
                              r"tell (if|whether|what)|find out (what|if|why|whether)|check (for|if|whether))\b", re.I)),
     ("prevention", re.compile(r"\b(prevent\w*|avoid\w*|reduce (the |my )?(risk|chance)|lower (the |my )?(risk|chance)|stop \w+ from)\b", re.I)),
+    ("risk", re.compile(r"\bwho (is|are|gets?|can get)\b.*\brisk\b|\bat (a )?(high|higher|greater|increased )?risk\b|"
+                        r"\brisk factors?\b|\bmore likely to (get|develop|have)\b", re.I)),
     ("treatment", re.compile(r"^(will|would|should|do|does|can|could|is|are)\b.*\b(surgery|operation|treat\w*|cure|therap\w*|physio\w*|injections?)\b.*\b(help|need|work|fix)|"
                              r"\b(need|needs|require|get) (a |an )?(surgery|operation|injections?)\b", re.I)),
     ("causal", re.compile(r"^\W*(can|could|does|do|did|will|would|is|are|was|might|may|might)\b.*"
                           r"\b(cause[sd]?|causing|make|makes|lead to|leads to|result in|trigger\w*|give|gives|bring on|"
-                          r"related|linked|connected|due to|because of|responsible|behind|do it)\b"
-                          r"|\b(related|linked|connected|connection|link)\b.*\?", re.I)),
+                          r"related|linked|connected|due to|because of|responsible|behind|do it)\b", re.I)),
+    ("prevalence", re.compile(r"\bhow (common|rare|widespread)\b|\bhow many (people|persons|children|adults|men|women)\b|"
+                              r"\b(prevalen\w*|incidence)\b", re.I)),
+    ("genetics", re.compile(r"\b(inherit\w*|hereditary|heredity|genes?|genetic(s|ally)?|mutations?|passed (down|on)|"
+                            r"runs? in (the |my |our |his |her )?famil(y|ies))\b", re.I)),
+    ("causal", re.compile(r"(?<!-)\b(related|linked|connected|connection|link)\b.*\?", re.I)),
     ("treatment", re.compile(r"\b(treat\w*|cure[sd]?|fix|heal(s|ed|ing)?|help(s)? with|therap\w*|surg\w*|operation|medications?|"
                              r"medicines?|drugs?|pills?|remed\w*|reliev\w*|relief|manag\w*|physio\w*|botox|injections?|"
-                             r"how does (it|this|that) work|get rid of|options|what (helps|can help)|helps?)\b", re.I)),
+                             r"how does (it|this|that) work|get rid of|options|what (helps|can help)|helps?|"
+                             r"what (to do|(can|should) (i|we|you|he|she|they) do))\b", re.I)),
     ("complications", re.compile(r"\b(complications?|lead to|result in|dangerous|serious|risks?|long[- ]term|consequences?|effects?)\b", re.I)),
     ("outlook", re.compile(r"\b(prognosis|outlook|go away|recover\w*|permanent|how long|life expectancy|curable|get better)\b", re.I)),
-    ("types", re.compile(r"\b(types?|kinds?|forms?|classif\w*|categor\w*)\b", re.I)),
+    # "type 2 diabetes", "form IV" name a condition; they do not ask for its types
+    ("types", re.compile(r"\b(types?|kinds?|forms?)\b(?!\s+(\d|[ivx]+\b|[a-e]\b))|\b(classif\w*|categor\w*)\b", re.I)),
     ("symptoms", re.compile(r"\b(symptoms?|signs?|feels? like|looks? like|what happens)\b", re.I)),
     ("causes", re.compile(r"\b(causes?|caused|reasons?|why)\b", re.I)),
     ("definition", re.compile(r"^\W*(what|whats|what's)\s+(is|are|'s)?\b|\b(define|definition|meaning|mean)\b", re.I)),

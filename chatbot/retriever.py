@@ -22,7 +22,7 @@ import numpy as np
 from . import store
 from .embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, bundled_model_dir, load_embedder, same_model, vector_kind
 from .errors import ChatbotError, IndexMismatchError, InvalidQueryError
-from .query import INTENT_CUES, Question, Vocabulary, understand
+from .query import INTENT_CUES, INTENT_WORDS, STOPWORDS, Question, Vocabulary, stem, understand, words
 from .types import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,10 @@ WEIGHTS = {
     "dense": 0.35,            # cosine similarity of query and chunk, scaled over the candidates
     "lexical": 0.35,          # BM25, divided by the best candidate's
     "sentence": 0.3,          # the chunk's best sentence's cosine similarity, scaled
-    "section_opening": 0.1,   # the chunk opens its section: where articles state the point
-    "section_cue": 0.03,      # the section heading fits the kind of question ("Causes" for "what causes")
+    "section_opening": 0.15,  # the chunk opens its section: where articles state the point
+    "section_cue": 0.06,      # the section heading fits the kind of question ("Causes" for "what causes")
+    "heading_words": 0.1,     # share of the section heading's words that the query uses ("Genetic changes")
+    "title_fit": 0.1,         # overlap of the query's topic words and the article title's (Jaccard)
 }
 CANDIDATES = 100
 SENTENCE_CANDIDATES = 40
@@ -81,6 +83,8 @@ class Retriever:
         self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
                                      _dictionary(stored.manifest["model"]["name"]))
         self._opens_section, self._section_cue = _section_features(stored.chunks)
+        self._heading_terms = _field_terms([c.section for c in stored.chunks])
+        self._title_terms = _field_terms([c.title for c in stored.chunks])
         codes = stored.sentences.codes  # cosine similarity ignores each row's scale
         self._sentence_norms = np.maximum(np.sqrt(np.einsum("ij,ij->i", codes, codes, dtype=np.float32)), 1e-12)
 
@@ -194,6 +198,12 @@ class Retriever:
                  + w["section_opening"] * self._opens_section[rows])
         if intent in self._section_cue:
             fused += w["section_cue"] * self._section_cue[intent][rows]
+        if w["heading_words"] or w["title_fit"]:
+            terms = _name_terms(query)
+            topic = terms - _QUESTION_TERMS
+            heading = np.array([len(terms & h) / len(h) if h else 0.0 for h in map(self._heading_terms.__getitem__, rows)], dtype=np.float32)
+            title = np.array([len(topic & t) / len(topic | t) if t else 0.0 for t in map(self._title_terms.__getitem__, rows)], dtype=np.float32)
+            fused += w["heading_words"] * heading + w["title_fit"] * title
         # Sentences are compared for the best candidates only: the rest cannot reach the top.
         best = np.argsort(-fused, kind="stable")[:SENTENCE_CANDIDATES]
         fused[best] += w["sentence"] * _scaled(self._best_sentence(rows[best], vector[0]))
@@ -244,9 +254,9 @@ def _scaled(values: np.ndarray) -> np.ndarray:
 def _section_features(chunks: Sequence[Chunk]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Per chunk: whether it opens its section, and per kind of question whether its heading fits."""
     opens = np.zeros(len(chunks), dtype=np.float32)
-    first: dict[tuple[str, str], int] = {}
+    first: dict[tuple[str, int], int] = {}
     for row, chunk in enumerate(chunks):
-        key = (chunk.article_id, chunk.section)
+        key = (chunk.article_id, chunk.section_start)
         if key not in first or chunk.start < chunks[first[key]].start:
             first[key] = row
     opens[list(first.values())] = 1.0
@@ -256,6 +266,19 @@ def _section_features(chunks: Sequence[Chunk]) -> tuple[np.ndarray, dict[str, np
         fits = {heading: bool(heading and compiled.search(heading)) for heading in {c.section for c in chunks}}
         cues[intent] = np.array([fits[c.section] for c in chunks], dtype=np.float32)
     return opens, cues
+
+
+def _name_terms(text: str) -> frozenset[str]:
+    """Stems of the words of a title or heading, numbers kept ("type 2" is not "type 1")."""
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS)
+
+
+_QUESTION_TERMS = frozenset(stem(w) for w in INTENT_WORDS)
+
+
+def _field_terms(values: list[str]) -> list[frozenset[str]]:
+    cache: dict[str, frozenset[str]] = {}
+    return [cache[v] if v in cache else cache.setdefault(v, _name_terms(v)) for v in values]
 
 
 def _dictionary(model_name: str) -> list[str]:

@@ -4,7 +4,7 @@ Layout (plain files, no pickle):
     manifest.json   format version, model, chunking settings, one content hash per article,
                     counts, file checksums, UTC times; written last
     vectors.faiss   the FAISS index; row i is the vector of chunk i
-    chunks.jsonl    line i is chunk i (article id, title, url, section, text, offsets)
+    chunks.jsonl    line i is chunk i (article id, title, url, section, text, offsets, where its section starts)
     sentences.npz   the sentence spans of every chunk and a vector for each (see SentenceTable)
     bm25/           BM25 statistics of the chunks (bm25s: json and npy files)
 
@@ -38,7 +38,7 @@ from .vector_index import build_vector_index, describe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS = "chunks.jsonl"

@@ -46,7 +46,11 @@ class Article:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage of an article: ``article.text[start:end] == text``."""
+    """A passage of an article: ``article.text[start:end] == text``.
+
+    ``section_start`` is where its section's body starts: it tells apart two sections with the
+    same heading (MedQuAD pages repeat "Overview" for each answer they hold).
+    """
 
     article_id: str
     title: str
@@ -55,6 +59,7 @@ class Chunk:
     text: str
     start: int
     end: int
+    section_start: int
 
     def to_dict(self) -> dict[str, Any]:
         return dict(vars(self))  # flat fields: a copy of the attributes (asdict is slow at 50,000 chunks)

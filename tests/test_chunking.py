@@ -29,7 +29,7 @@ def test_seed_chunks_round_trip_and_stay_in_sections(seed_articles, size, overla
             assert article.text[c.start : c.end] == c.text
             assert len(c.text) <= size
             section = next(sec for sec in article.sections if sec.start <= c.start and c.end <= sec.end)
-            assert c.section == section.heading
+            assert (c.section, c.section_start) == (section.heading, section.start)
             assert c.text.strip() and c.text != c.section  # never a heading alone
 
 
@@ -96,7 +96,7 @@ def test_any_text_chunks_round_trip(blocks, size, overlap_share):
         assert len(c.text) <= size
     for section in article.sections:
         inside = [c for c in chunks if section.start <= c.start < section.end]
-        assert all(c.end <= section.end for c in inside)
+        assert all(c.end <= section.end and c.section_start == section.start for c in inside)
         covered += bool(inside)
     # every section with visible text yields at least one chunk
     assert covered == sum(bool(article.text[s.start : s.end].strip()) for s in article.sections)

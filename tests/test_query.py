@@ -26,6 +26,18 @@ from chatbot.query import Vocabulary, detect_intent, expand_synonyms, previous_u
         ("what is osteochondrosis", "definition"),
         ("whats a vertebrologist", "definition"),
         ("is tremor common in older people", "yes_no"),
+        ("is essential tremor hereditary", "genetics"),
+        ("does back pain run in families", "genetics"),
+        ("what are the genetic changes related to cervical dystonia", "genetics"),
+        ("can a genetic disorder cause tremors", "causal"),
+        ("how common is essential tremor", "prevalence"),
+        ("how many people are affected by hereditary neuropathy", "prevalence"),
+        ("who is at risk for spinal stenosis", "risk"),
+        ("what is the outlook for sciatica", "outlook"),
+        ("what to do for a pulled back muscle", "treatment"),
+        ("what are the treatments for age-related macular degeneration", "treatment"),
+        ("what are the symptoms of spinocerebellar ataxia type 6", "symptoms"),
+        ("what is type 2 diabetes", "definition"),
     ],
 )
 def test_intents(question, intent):

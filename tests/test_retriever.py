@@ -151,12 +151,14 @@ def test_section_features_mark_openings_and_headings_that_fit_the_question():
     from chatbot.retriever import _section_features
     from chatbot.types import Chunk
 
-    chunks = [Chunk("a", "A", "", "Causes", "x", 100, 200), Chunk("a", "A", "", "Causes", "y", 0, 120),
-              Chunk("a", "A", "", "Treatment", "z", 300, 400), Chunk("b", "B", "", "", "w", 0, 10)]
+    chunks = [Chunk("a", "A", "", "Causes", "x", 100, 200, 0), Chunk("a", "A", "", "Causes", "y", 0, 120, 0),
+              Chunk("a", "A", "", "Treatment", "z", 300, 400, 290), Chunk("b", "B", "", "", "w", 0, 10, 0),
+              # a second "Causes" section of article a (pages that repeat a heading) opens too
+              Chunk("a", "A", "", "Causes", "v", 500, 600, 500), Chunk("a", "A", "", "Causes", "u", 580, 700, 500)]
     opens, cues = _section_features(chunks)
-    assert opens.tolist() == [0.0, 1.0, 1.0, 1.0]
-    assert cues["causes"].tolist() == [1.0, 1.0, 0.0, 0.0]
-    assert cues["treatment"].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert opens.tolist() == [0.0, 1.0, 1.0, 1.0, 1.0, 0.0]
+    assert cues["causes"].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0, 1.0]
+    assert cues["treatment"].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
 
 
 def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embedder):
@@ -171,3 +173,39 @@ def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embe
     question = understand("what causes gout flares", retriever.vocabulary)
     assert question.intent == "causes"
     assert retriever.search_question(question, k=2)[0].section == "Causes"
+
+
+def _only(monkeypatch, feature):
+    """Search with one hybrid feature alone, so that a test sees that feature and nothing else."""
+    from chatbot import retriever as module
+
+    for name in module.WEIGHTS:
+        monkeypatch.setitem(module.WEIGHTS, name, 1.0 if name == feature else 0.0)
+
+
+def test_a_section_whose_heading_the_question_uses_comes_first(tmp_path, fake_embedder, monkeypatch):
+    from conftest import article, write_corpus
+
+    text = "Changes in one gene are found in most families with the condition"
+    corpus = write_corpus(tmp_path / "corpus", {
+        "gout.md": article("Gout", ("Inheritance", text + "."), ("Genetic changes", text + "!"), ("Overview", text + "?"))})
+    build_index(corpus, tmp_path / "index", embedder=fake_embedder)
+    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder)
+    _only(monkeypatch, "heading_words")
+    hits = retriever.search("what are the genetic changes related to gout", k=3)
+    assert [h.section for h in hits][0] == "Genetic changes"
+    assert hits[0].score == 1.0 and hits[-1].score == 0.0  # all of "Genetic changes" is asked for; "Overview" is not
+
+
+def test_the_article_whose_title_the_question_names_comes_first(tmp_path, fake_embedder, monkeypatch):
+    from conftest import article, write_corpus
+
+    text = "Spinocerebellar ataxia affects balance and coordination in"
+    corpus = write_corpus(tmp_path / "corpus", {
+        f"sca{n}.md": article(f"Spinocerebellar ataxia type {n}", ("Overview", f"{text} {n * 'many '}people.")) for n in (36, 6, 3)})
+    build_index(corpus, tmp_path / "index", embedder=fake_embedder)
+    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder)
+    _only(monkeypatch, "title_fit")
+    hits = retriever.search("What are the symptoms of spinocerebellar ataxia type 6?", k=3)
+    assert hits[0].title == "Spinocerebellar ataxia type 6"  # numbers count: type 6 is not type 36
+    assert hits[0].score > hits[1].score

@@ -14,7 +14,7 @@ def sample(n: int = 3, dim: int = 8):
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    chunks = [Chunk(f"a{i}", f"Title {i}", "", "Sec", f"text {i} é", 0, 8) for i in range(n)]
+    chunks = [Chunk(f"a{i}", f"Title {i}", "", "Sec", f"text {i} é", 0, 8, 0) for i in range(n)]
     manifest = {"model": {"name": "m", "dimension": dim}, "chunking": {}, "articles": {f"a{i}": {} for i in range(n)}}
     sentences = store.SentenceTable.from_chunks(
         [(np.array([[0, 4], [5, 8]]), np.array([1, 2]), vectors[i][None].repeat(2, axis=0)) for i in range(n)], dim)

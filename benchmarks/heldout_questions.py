@@ -1,0 +1,99 @@
+"""A second MedQuAD question set, of the medquad-dev kind, for checking that tuning generalises.
+
+    python benchmarks/heldout_questions.py            # writes benchmarks/.cache/medquad-heldout.jsonl
+    python -m chatbot eval benchmarks/.cache/medquad-heldout.jsonl --index benchmarks/.cache/medquad-1500/index --no-answers
+
+medquad-dev.jsonl asks MedQuAD's own templated questions ("What are the symptoms of X ?") and
+its evidence is the opening of the answer's section.  This script asks the same templates about
+the other sections of the same 1,500 articles: every (article, heading) pair that has a template
+and that medquad-dev does not ask about, sampled with a fixed seed.  A heading can occur more
+than once in a MedQuAD page (one section per answer); the opening of each occurrence counts as
+evidence.  The questions are generated, so they are as regular as MedQuAD's and say nothing
+about consumer wording: seed-dev covers that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+
+from common import CACHE, SHARED, medquad_corpus, require_shared, subset_ids
+
+from chatbot.corpus import load_corpus
+
+# MedQuAD's question for each section heading of its pages ("{}" is the article title).
+TEMPLATES = {
+    "Overview": "What is (are) {} ?",
+    "Symptoms": "What are the symptoms of {} ?",
+    "Treatment": "What are the treatments for {} ?",
+    "Causes": "What causes {} ?",
+    "Inheritance": "Is {} inherited ?",
+    "Genetic changes": "What are the genetic changes related to {} ?",
+    "How common is it": "How many people are affected by {} ?",
+    "Exams and tests": "How to diagnose {} ?",
+    "Outlook": "What is the outlook for {} ?",
+    "Who is at risk": "Who is at risk for {}? ?",
+    "Prevention": "How to prevent {} ?",
+    "Research": "what research (or clinical trials) is being done for {} ?",
+    "Considerations": "What to do for {} ?",
+    "Stages": "What are the stages of {} ?",
+}
+EVIDENCE_CHARS = 130  # about as long as medquad-dev's evidence strings
+
+
+def opening(text: str, start: int, end: int) -> str:
+    """The first ``EVIDENCE_CHARS`` of a section body, cut at a space."""
+    piece = text[start:min(end, start + EVIDENCE_CHARS)].strip()
+    if start + EVIDENCE_CHARS < end and " " in piece:
+        piece = piece[: piece.rfind(" ")]
+    return piece
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=600, help="questions to draw (default 600)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=str(CACHE / "medquad-heldout.jsonl"))
+    args = parser.parse_args()
+    require_shared()
+
+    dev = [json.loads(line) for line in (SHARED / "eval" / "medquad-dev.jsonl").read_text().splitlines() if line.strip()]
+    asked = {q["relevant"][0]["article"] for q in dev if q["relevant"]}
+    asked_pairs = set()
+    articles = load_corpus(medquad_corpus("medquad-1500", subset_ids())).articles
+    by_id = {a.article_id: a for a in articles}
+    for q in dev:  # which section each dev question asks about: the one its evidence opens
+        for article_id, evidence in zip(q.get("article_of_evidence", []), q["evidence"]):
+            article = by_id.get(article_id)
+            for section in article.sections if article else ():
+                if " ".join(article.text[section.start:section.end].split()).startswith(" ".join(evidence.split())[:60]):
+                    asked_pairs.add((article_id, section.heading))
+
+    candidates = []
+    for article in articles:
+        headings = {s.heading for s in article.sections}
+        for heading in sorted(headings & TEMPLATES.keys()):
+            if (article.article_id, heading) in asked_pairs or not article.title.strip():
+                continue
+            evidence = [opening(article.text, s.start, s.end) for s in article.sections if s.heading == heading]
+            evidence = [e for e in evidence if len(e) >= 40]
+            if evidence:
+                candidates.append((article, heading, evidence))
+    random.Random(args.seed).shuffle(candidates)
+    with open(args.out, "w", encoding="utf-8") as f:
+        for article, heading, evidence in candidates[: args.size]:
+            f.write(json.dumps({
+                "id": f"heldout-{article.article_id}-{heading.lower().replace(' ', '-')}",
+                "question": TEMPLATES[heading].format(article.title),
+                "relevant": [{"article": article.article_id, "grade": 2}],
+                "evidence": evidence,
+                "article_of_evidence": [article.article_id] * len(evidence),
+                "kind": "in_scope",
+            }) + "\n")
+    print(f"wrote {min(args.size, len(candidates))} of {len(candidates)} candidate questions "
+          f"({len(asked)} dev articles, {len(asked_pairs)} dev sections left out) to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
