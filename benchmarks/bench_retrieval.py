@@ -7,6 +7,10 @@ Builds (or reuses) the seed index (index/) and an index of the 1,500 MedQuAD art
 runs ../shared/eval/seed-dev.jsonl and medquad-dev.jsonl through the three modes of
 `Retriever.search` in the same run, and prints one table.  Search times are medians over the
 questions, warm (each system answers every question once before it is timed).
+
+A third set, medquad-heldout, asks MedQuAD's question templates about 600 other sections of
+the same articles (benchmarks/heldout_questions.py): the weights were chosen on the two dev
+sets, and this set shows whether they carry over to questions of the same kind.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import statistics
 import time
 
 from common import ROOT, SHARED, medquad_corpus, require_shared, subset_ids
+from heldout_questions import heldout_questions
 
 from chatbot.embedding import load_embedder
 from chatbot.evaluation import evaluate_retrieval, load_questions
@@ -28,14 +33,15 @@ def main() -> None:
     require_shared()
     embedder = load_embedder()
     corpus = medquad_corpus("medquad-1500", subset_ids())
-    sets = [("seed-dev", ROOT / "corpus", ROOT / "index"), ("medquad-dev", corpus, corpus.parent / "index")]
+    sets = [("seed-dev", ROOT / "corpus", ROOT / "index", load_questions(SHARED / "eval" / "seed-dev.jsonl")),
+            ("medquad-dev", corpus, corpus.parent / "index", load_questions(SHARED / "eval" / "medquad-dev.jsonl")),
+            ("medquad-heldout", corpus, corpus.parent / "index", heldout_questions())]
     rows = []
-    for name, corpus_dir, index_dir in sets:
+    for name, corpus_dir, index_dir, questions in sets:
         report = build_index(corpus_dir, index_dir, embedder=embedder, progress=True)
         if not report.is_noop:
             print(f"built {index_dir}: {report.chunks_embedded} chunks embedded in {report.seconds:.0f} s")
         retriever = Retriever.load(index_dir, embedder=embedder)
-        questions = load_questions(SHARED / "eval" / f"{name}.jsonl")
         for system, mode in SYSTEMS.items():
             search = lambda q, k, mode=mode, r=retriever: r.search(q, k=k, mode=mode)  # noqa: E731
             for q in questions:  # warm-up: caches, lazy imports

@@ -21,6 +21,7 @@ import random
 from common import CACHE, SHARED, medquad_corpus, require_shared, subset_ids
 
 from chatbot.corpus import load_corpus
+from chatbot.evaluation import fold
 
 # MedQuAD's question for each section heading of its pages ("{}" is the article title).
 TEMPLATES = {
@@ -50,6 +51,38 @@ def opening(text: str, start: int, end: int) -> str:
     return piece
 
 
+def heldout_questions(size: int = 600, seed: int = 1) -> list[dict]:
+    """``size`` questions about sections of the 1,500 articles that medquad-dev does not ask about."""
+    dev = [json.loads(line) for line in (SHARED / "eval" / "medquad-dev.jsonl").read_text().splitlines() if line.strip()]
+    articles = load_corpus(medquad_corpus("medquad-1500", subset_ids())).articles
+    by_id = {a.article_id: a for a in articles}
+    asked = set()
+    for q in dev:  # the section each dev question asks about: the one its evidence opens
+        for article_id, evidence in zip(q.get("article_of_evidence", []), q["evidence"]):
+            article = by_id.get(article_id)
+            for section in article.sections if article else ():
+                if fold(article.text[section.start:section.end]).startswith(fold(evidence)[:60]):
+                    asked.add((article_id, section.heading))
+    candidates = []
+    for article in articles:
+        for heading in sorted({s.heading for s in article.sections} & TEMPLATES.keys()):
+            if (article.article_id, heading) in asked or not article.title.strip():
+                continue
+            evidence = [opening(article.text, s.start, s.end) for s in article.sections if s.heading == heading]
+            evidence = [e for e in evidence if len(e) >= 40]
+            if evidence:
+                candidates.append((article, heading, evidence))
+    random.Random(seed).shuffle(candidates)
+    return [{
+        "id": f"heldout-{article.article_id}-{heading.lower().replace(' ', '-')}",
+        "question": TEMPLATES[heading].format(article.title),
+        "relevant": [{"article": article.article_id, "grade": 2}],
+        "evidence": evidence,
+        "article_of_evidence": [article.article_id] * len(evidence),
+        "kind": "in_scope",
+    } for article, heading, evidence in candidates[:size]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=600, help="questions to draw (default 600)")
@@ -57,42 +90,10 @@ def main() -> None:
     parser.add_argument("--out", default=str(CACHE / "medquad-heldout.jsonl"))
     args = parser.parse_args()
     require_shared()
-
-    dev = [json.loads(line) for line in (SHARED / "eval" / "medquad-dev.jsonl").read_text().splitlines() if line.strip()]
-    asked = {q["relevant"][0]["article"] for q in dev if q["relevant"]}
-    asked_pairs = set()
-    articles = load_corpus(medquad_corpus("medquad-1500", subset_ids())).articles
-    by_id = {a.article_id: a for a in articles}
-    for q in dev:  # which section each dev question asks about: the one its evidence opens
-        for article_id, evidence in zip(q.get("article_of_evidence", []), q["evidence"]):
-            article = by_id.get(article_id)
-            for section in article.sections if article else ():
-                if " ".join(article.text[section.start:section.end].split()).startswith(" ".join(evidence.split())[:60]):
-                    asked_pairs.add((article_id, section.heading))
-
-    candidates = []
-    for article in articles:
-        headings = {s.heading for s in article.sections}
-        for heading in sorted(headings & TEMPLATES.keys()):
-            if (article.article_id, heading) in asked_pairs or not article.title.strip():
-                continue
-            evidence = [opening(article.text, s.start, s.end) for s in article.sections if s.heading == heading]
-            evidence = [e for e in evidence if len(e) >= 40]
-            if evidence:
-                candidates.append((article, heading, evidence))
-    random.Random(args.seed).shuffle(candidates)
+    questions = heldout_questions(args.size, args.seed)
     with open(args.out, "w", encoding="utf-8") as f:
-        for article, heading, evidence in candidates[: args.size]:
-            f.write(json.dumps({
-                "id": f"heldout-{article.article_id}-{heading.lower().replace(' ', '-')}",
-                "question": TEMPLATES[heading].format(article.title),
-                "relevant": [{"article": article.article_id, "grade": 2}],
-                "evidence": evidence,
-                "article_of_evidence": [article.article_id] * len(evidence),
-                "kind": "in_scope",
-            }) + "\n")
-    print(f"wrote {min(args.size, len(candidates))} of {len(candidates)} candidate questions "
-          f"({len(asked)} dev articles, {len(asked_pairs)} dev sections left out) to {args.out}")
+        f.writelines(json.dumps(q) + "\n" for q in questions)
+    print(f"wrote {len(questions)} questions to {args.out}")
 
 
 if __name__ == "__main__":

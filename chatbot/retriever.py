@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -83,8 +83,8 @@ class Retriever:
         self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
                                      _dictionary(stored.manifest["model"]["name"]))
         self._opens_section, self._section_cue = _section_features(stored.chunks)
-        self._heading_terms = _field_terms([c.section for c in stored.chunks])
-        self._title_terms = _field_terms([c.title for c in stored.chunks])
+        self._headings = _FieldTerms([c.section for c in stored.chunks])
+        self._titles = _FieldTerms([c.title for c in stored.chunks])
         codes = stored.sentences.codes  # cosine similarity ignores each row's scale
         self._sentence_norms = np.maximum(np.sqrt(np.einsum("ij,ij->i", codes, codes, dtype=np.float32)), 1e-12)
 
@@ -201,9 +201,8 @@ class Retriever:
         if w["heading_words"] or w["title_fit"]:
             terms = _name_terms(query)
             topic = terms - _QUESTION_TERMS
-            heading = np.array([len(terms & h) / len(h) if h else 0.0 for h in map(self._heading_terms.__getitem__, rows)], dtype=np.float32)
-            title = np.array([len(topic & t) / len(topic | t) if t else 0.0 for t in map(self._title_terms.__getitem__, rows)], dtype=np.float32)
-            fused += w["heading_words"] * heading + w["title_fit"] * title
+            fused += w["heading_words"] * self._headings.score(rows, lambda h: len(terms & h) / len(h))
+            fused += w["title_fit"] * self._titles.score(rows, lambda t: len(topic & t) / len(topic | t))
         # Sentences are compared for the best candidates only: the rest cannot reach the top.
         best = np.argsort(-fused, kind="stable")[:SENTENCE_CANDIDATES]
         fused[best] += w["sentence"] * _scaled(self._best_sentence(rows[best], vector[0]))
@@ -276,9 +275,22 @@ def _name_terms(text: str) -> frozenset[str]:
 _QUESTION_TERMS = frozenset(stem(w) for w in INTENT_WORDS)
 
 
-def _field_terms(values: list[str]) -> list[frozenset[str]]:
-    cache: dict[str, frozenset[str]] = {}
-    return [cache[v] if v in cache else cache.setdefault(v, _name_terms(v)) for v in values]
+class _FieldTerms:
+    """The words of one short field (title or heading) of every chunk, each distinct value once."""
+
+    def __init__(self, values: list[str]) -> None:
+        ids: dict[str, int] = {}
+        self._ids = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
+        self._terms = [_name_terms(v) for v in ids]
+
+    def score(self, rows: np.ndarray, fit: Callable[[frozenset[str]], float]) -> np.ndarray:
+        """``fit(terms)`` for the field of each row (0 where the field has no words), computed once per value."""
+        ids = self._ids[rows]
+        if len(self._terms) <= len(rows):  # few distinct values (a small index): score them all
+            return np.array([fit(t) if t else 0.0 for t in self._terms], dtype=np.float32)[ids]
+        distinct, inverse = np.unique(ids, return_inverse=True)
+        values = np.array([fit(self._terms[i]) if self._terms[i] else 0.0 for i in distinct], dtype=np.float32)
+        return values[inverse]
 
 
 def _dictionary(model_name: str) -> list[str]:
