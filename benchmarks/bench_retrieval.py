@@ -8,9 +8,10 @@ runs ../shared/eval/seed-dev.jsonl and medquad-dev.jsonl through the three modes
 `Retriever.search` in the same run, and prints one table.  Search times are medians over the
 questions, warm (each system answers every question once before it is timed).
 
-A third set, medquad-heldout, asks MedQuAD's question templates about 600 other sections of
-the same articles (benchmarks/heldout_questions.py): the weights were chosen on the two dev
-sets, and this set shows whether they carry over to questions of the same kind.
+Two more sets check that the weights, chosen on the two dev sets, carry over
+(benchmarks/heldout_questions.py): medquad-heldout asks MedQuAD's question templates about 600
+other sections of the same articles, and medquad-consumer asks the same 600 in a person's words
+("my brother has X, could my kids get it from our family").
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def main() -> None:
     corpus = medquad_corpus("medquad-1500", subset_ids())
     sets = [("seed-dev", ROOT / "corpus", ROOT / "index", load_questions(SHARED / "eval" / "seed-dev.jsonl")),
             ("medquad-dev", corpus, corpus.parent / "index", load_questions(SHARED / "eval" / "medquad-dev.jsonl")),
-            ("medquad-heldout", corpus, corpus.parent / "index", heldout_questions())]
+            ("medquad-heldout", corpus, corpus.parent / "index", heldout_questions()),
+            ("medquad-consumer", corpus, corpus.parent / "index", heldout_questions(consumer=True))]
     rows = []
     for name, corpus_dir, index_dir, questions in sets:
         report = build_index(corpus_dir, index_dir, embedder=embedder, progress=True)

@@ -40,6 +40,23 @@ TEMPLATES = {
     "Considerations": "What to do for {} ?",
     "Stages": "What are the stages of {} ?",
 }
+# The same questions as a person might type them (lower case, a relative, no template).
+CONSUMER_TEMPLATES = {
+    "Overview": "my doctor mentioned {} and I have no idea what that is, can you explain",
+    "Symptoms": "how would i know if my son has {}? what signs should we look for",
+    "Treatment": "is there anything that can be done for {}, my mom was just diagnosed",
+    "Causes": "why does someone get {}",
+    "Inheritance": "my brother has {}, could my kids get it from our family",
+    "Genetic changes": "which gene is behind {}",
+    "How common is it": "is {} rare or do lots of people have it",
+    "Exams and tests": "how do doctors find out if it is {}",
+    "Outlook": "will my dad get better from {} or is it for life",
+    "Who is at risk": "who is most likely to get {}",
+    "Prevention": "can i do anything so i dont get {}",
+    "Research": "are there any new studies on {}",
+    "Considerations": "what should i do about {}",
+    "Stages": "how does {} progress over time",
+}
 EVIDENCE_CHARS = 130  # about as long as medquad-dev's evidence strings
 
 
@@ -51,7 +68,7 @@ def opening(text: str, start: int, end: int) -> str:
     return piece
 
 
-def heldout_questions(size: int = 600, seed: int = 1) -> list[dict]:
+def heldout_questions(size: int = 600, seed: int = 1, consumer: bool = False) -> list[dict]:
     """``size`` questions about sections of the 1,500 articles that medquad-dev does not ask about."""
     dev = [json.loads(line) for line in (SHARED / "eval" / "medquad-dev.jsonl").read_text().splitlines() if line.strip()]
     articles = load_corpus(medquad_corpus("medquad-1500", subset_ids())).articles
@@ -75,7 +92,7 @@ def heldout_questions(size: int = 600, seed: int = 1) -> list[dict]:
     random.Random(seed).shuffle(candidates)
     return [{
         "id": f"heldout-{article.article_id}-{heading.lower().replace(' ', '-')}",
-        "question": TEMPLATES[heading].format(article.title),
+        "question": (CONSUMER_TEMPLATES if consumer else TEMPLATES)[heading].format(article.title.lower() if consumer else article.title),
         "relevant": [{"article": article.article_id, "grade": 2}],
         "evidence": evidence,
         "article_of_evidence": [article.article_id] * len(evidence),
@@ -87,10 +104,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=600, help="questions to draw (default 600)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--consumer", action="store_true", help="ask in a person's words instead of MedQuAD's templates")
     parser.add_argument("--out", default=str(CACHE / "medquad-heldout.jsonl"))
     args = parser.parse_args()
     require_shared()
-    questions = heldout_questions(args.size, args.seed)
+    questions = heldout_questions(args.size, args.seed, args.consumer)
     with open(args.out, "w", encoding="utf-8") as f:
         f.writelines(json.dumps(q) + "\n" for q in questions)
     print(f"wrote {len(questions)} questions to {args.out}")

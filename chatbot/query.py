@@ -110,11 +110,12 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
                               r"outlook|prognosis|common|affected|how many)\b)", re.I)),
     ("doctor", re.compile(r"\b(which|what|who|whom)\b.*\b(doctor|docter|doc|specialist|physician)s?\b"
                           r"|\bwho (should|do|can|would) (i|we|he|she|they) (see|contact|consult|go to)\b", re.I)),
-    ("diagnosis", re.compile(r"\b(diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
+    # "was diagnosed with X" tells what the person has, not that they ask about diagnosis
+    ("diagnosis", re.compile(r"\b(" + "".join(f"(?<!{w} )" for w in ("was", "were", "been", "got", "is", "are", "just", "recently")) + r"diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
                              r"tell (if|whether|what)|find out (what|if|why|whether)|check (for|if|whether))\b", re.I)),
-    ("prevention", re.compile(r"\b(prevent\w*|avoid\w*|reduce (the |my )?(risk|chance)|lower (the |my )?(risk|chance)|stop \w+ from)\b", re.I)),
+    ("prevention", re.compile(r"\b(prevent\w*|avoid\w*|reduce (the |my )?(risk|chance)|lower (the |my )?(risk|chance)|stop \w+ from|so (that )?(i|we|you|he|she|they) (don'?t|dont|do not|won'?t|never) (get|catch|develop))\b", re.I)),
     ("risk", re.compile(r"\bwho (is|are|gets?|can get)\b.*\brisk\b|\bat (a )?(high|higher|greater|increased )?risk\b|"
-                        r"\brisk factors?\b|\bmore likely to (get|develop|have)\b", re.I)),
+                        r"\brisk factors?\b|\b(more|most) likely to (get|develop|have)\b", re.I)),
     ("treatment", re.compile(r"^(will|would|should|do|does|can|could|is|are)\b.*\b(surgery|operation|treat\w*|cure|therap\w*|physio\w*|injections?)\b.*\b(help|need|work|fix)|"
                              r"\b(need|needs|require|get) (a |an )?(surgery|operation|injections?)\b", re.I)),
     ("causal", re.compile(r"^\W*(can|could|does|do|did|will|would|is|are|was|might|may|might)\b.*"
@@ -123,19 +124,22 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("prevalence", re.compile(r"\bhow (common|rare|widespread)\b|\bhow many (people|persons|children|adults|men|women)\b|"
                               r"\b(prevalen\w*|incidence)\b", re.I)),
     ("genetics", re.compile(r"\b(inherit\w*|hereditary|heredity|genes?|genetic(s|ally)?|mutations?|passed (down|on)|"
-                            r"runs? in (the |my |our |his |her )?famil(y|ies))\b", re.I)),
+                            r"runs? in (the |my |our |his |her )?famil(y|ies)|"
+                            r"(get|got|catch) it from (my|our|the|his|her|their) (family|parents?|mother|father|mom|dad))\b", re.I)),
     ("causal", re.compile(r"(?<!-)\b(related|linked|connected|connection|link)\b.*\?", re.I)),
     ("treatment", re.compile(r"\b(treat\w*|cure[sd]?|fix|heal(s|ed|ing)?|help(s)? with|therap\w*|surg\w*|operation|medications?|"
                              r"medicines?|drugs?|pills?|remed\w*|reliev\w*|relief|manag\w*|physio\w*|botox|injections?|"
                              r"how does (it|this|that) work|get rid of|options|what (helps|can help)|helps?|"
-                             r"what (to do|(can|should) (i|we|you|he|she|they) do))\b", re.I)),
+                             r"what (to do|(can|should) (i|we|you|he|she|they) do)|(anything|something|what) (that )?can be done)\b", re.I)),
     ("complications", re.compile(r"\b(complications?|lead to|result in|dangerous|serious|risks?|long[- ]term|consequences?|effects?)\b", re.I)),
     ("outlook", re.compile(r"\b(prognosis|outlook|go away|recover\w*|permanent|how long|life expectancy|curable|get better)\b", re.I)),
     # "type 2 diabetes", "form IV" name a condition; they do not ask for its types
     ("types", re.compile(r"\b(types?|kinds?|forms?)\b(?!\s+(\d|[ivx]+\b|[a-e]\b))|\b(classif\w*|categor\w*)\b", re.I)),
     ("symptoms", re.compile(r"\b(symptoms?|signs?|feels? like|looks? like|what happens)\b", re.I)),
     ("causes", re.compile(r"\b(causes?|caused|reasons?|why)\b", re.I)),
-    ("definition", re.compile(r"^\W*(what|whats|what's)\s+(is|are|'s)?\b|\b(define|definition|meaning|mean)\b", re.I)),
+    ("prevalence", re.compile(r"^\W*(is|are)\b.*\b(rare|common|widespread)\b", re.I)),
+    ("definition", re.compile(r"^\W*(what|whats|what's)\s+(is|are|'s)?\b|\b(define|definition|meaning|mean|explain)\b|"
+                              r"\bwhat (that|it|this) (is|means)\b", re.I)),
     ("yes_no", re.compile(r"^\W*(can|could|does|do|did|will|would|is|are|was|should|might|may|am)\b", re.I)),
 ]
 _CAUSAL_SPLIT = re.compile(
