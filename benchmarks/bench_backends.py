@@ -6,8 +6,8 @@ For each backend, in the same run: throughput on a random sample of the 1,500-ar
 MedQuAD index's chunk texts (as a build embeds them), single-query p50 latency on the
 medquad-dev questions, and MRR@10 / passage hit@5 of the shipped search on seed-dev and
 medquad-dev.  Float32 backends share one index per corpus (their vectors agree); int8 gets
-its own, built here under benchmarks/.cache.  Needs the index that bench_retrieval.py or
-bench_retrieval.py leaves in benchmarks/.cache/medquad-1500.
+its own, built here under benchmarks/.cache.  Needs the index that bench_retrieval.py leaves in
+benchmarks/.cache/medquad-1500.
 """
 
 from __future__ import annotations

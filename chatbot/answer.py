@@ -128,12 +128,14 @@ class Chatbot:
         A section is one occurrence of a heading: a page may repeat "Overview" for each answer it holds.
         """
         chunks = self.retriever.chunks
+        best: dict[tuple[str, int], Hit] = {}
+        for h in reversed(hits):  # the best-ranked hit of each section is the one kept
+            best[h.article_id, chunks[self._row[h.article_id, h.start]].section_start] = h
         found = []
-        for hit in {(h.article_id, chunks[self._row[h.article_id, h.start]].section_start): h for h in reversed(hits)}.values():
+        for (article_id, section_start), hit in best.items():
             if not hit.section:
                 continue  # text before any heading is not one topic
-            section_start = chunks[self._row[hit.article_id, hit.start]].section_start
-            for c in self._by_section.get((hit.article_id, hit.section), ()):
+            for c in self._by_section.get((article_id, hit.section), ()):
                 if c.section_start == section_start:
                     found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score, hit.similarity))
         return found

@@ -148,3 +148,22 @@ def test_hostile_and_odd_questions_get_a_normal_answer(bot, articles, question, 
     assert "<script>" not in answer.markdown and "<img" not in answer.markdown
     assert "you are healthy" not in answer.markdown.lower()
     check_citations(answer, articles)
+
+
+def test_a_repeated_heading_is_a_section_of_its_own(tmp_path, fake_embedder):
+    """A page that repeats "Overview" per answer: a hit widens to its own section, never to the other."""
+    from conftest import article, write_corpus
+
+    from chatbot.indexer import build_index
+
+    first = "Gout is a kind of arthritis. It brings sudden pain in the big toe."
+    second = "Cherries were once thought to help. No study has shown that they do."
+    corpus = write_corpus(tmp_path / "corpus", {"gout.md": article("Gout", ("Overview", first), ("Overview", second))})
+    build_index(corpus, tmp_path / "index", embedder=fake_embedder)
+    bot = Chatbot.load(tmp_path / "index", embedder=fake_embedder)
+    chunks = bot.retriever.chunks
+    assert len(chunks) == 2 and chunks[0].section == chunks[1].section == "Overview"
+    assert chunks[0].section_start != chunks[1].section_start
+    hit = bot.retriever.search("what is gout arthritis pain", k=1)[0]
+    widened = bot._sections_of([hit])
+    assert [h.text for h in widened] == [hit.text]
