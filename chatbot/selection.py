@@ -22,7 +22,7 @@ from .query import INTENT_CUES, Question, content_words, expand_synonyms, terms_
 from .types import Hit
 
 _CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
-LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention"}
+LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention", "risk"}
 _MARKER = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
 MAX_SENTENCES = 5
 RELATIVE_CUTOFF = 0.7  # keep candidates scoring at least this share of the best one
