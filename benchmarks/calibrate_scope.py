@@ -17,7 +17,7 @@ import json
 
 from common import ROOT, SHARED
 
-from chatbot.answer import SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC, Chatbot
+from chatbot.answer import SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC, SEARCH_K, Chatbot
 from chatbot.query import understand
 
 SETS = [SHARED / "eval" / "seed-dev.jsonl", ROOT / "benchmarks" / "data" / "scope-questions.jsonl"]
@@ -37,7 +37,7 @@ def main() -> None:
             q = json.loads(line)
             if q["kind"] in ("in_scope", "out_of_scope"):
                 understood = understand(q["question"], bot.vocabulary)
-                hits = bot._search(understood)
+                hits = bot.retriever.search_question(understood, k=SEARCH_K)  # as Chatbot.ask searches
                 labelled.append((q["kind"] == "in_scope", bot.scope_features(understood, hits), q["question"]))
     positives = sum(1 for inside, _, _ in labelled if inside)
     negatives = len(labelled) - positives
