@@ -103,6 +103,8 @@ FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about|then|ok
 _MARKUP = re.compile(r"<[^<>]{0,300}>")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
+# "was diagnosed with X" tells what the person has; it does not ask how X is diagnosed.
+_NOT_CONTEXT = "".join(f"(?<!{w} )" for w in ("was", "were", "been", "got", "is", "are", "just", "recently"))
 _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("definition", re.compile(r"^\W*(what|whats|what's)\s*(is|are|'s)?\s+(a|an)?\b(?!.*\b(treat\w*|cause[sd]?|causing|"
                               r"symptoms?|signs?|diagnos\w*|prevent\w*|types?|kinds?|sorts?|doctors?|specialists?|physicians?|"
@@ -110,8 +112,7 @@ _INTENT_PATTERNS: list[tuple[str, re.Pattern]] = [
                               r"outlook|prognosis|common|affected|how many)\b)", re.I)),
     ("doctor", re.compile(r"\b(which|what|who|whom)\b.*\b(doctor|docter|doc|specialist|physician)s?\b"
                           r"|\bwho (should|do|can|would) (i|we|he|she|they) (see|contact|consult|go to)\b", re.I)),
-    # "was diagnosed with X" tells what the person has, not that they ask about diagnosis
-    ("diagnosis", re.compile(r"\b(" + "".join(f"(?<!{w} )" for w in ("was", "were", "been", "got", "is", "are", "just", "recently")) + r"diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
+    ("diagnosis", re.compile(r"\b(" + _NOT_CONTEXT + r"diagnos\w*|tests?|testing|mri|x-?rays?|ct scans?|scans?|blood (tests?|work)|examin\w*|"
                              r"tell (if|whether|what)|find out (what|if|why|whether)|check (for|if|whether))\b", re.I)),
     ("prevention", re.compile(r"\b(prevent\w*|avoid\w*|reduce (the |my )?(risk|chance)|lower (the |my )?(risk|chance)|stop \w+ from|so (that )?(i|we|you|he|she|they) (don'?t|dont|do not|won'?t|never) (get|catch|develop))\b", re.I)),
     ("risk", re.compile(r"\bwho (is|are|gets?|can get)\b.*\brisk\b|\bat (a )?(high|higher|greater|increased )?risk\b|"
