@@ -21,7 +21,7 @@ import random
 from common import CACHE, SHARED, medquad_corpus, require_shared, subset_ids
 
 from chatbot.corpus import load_corpus
-from chatbot.evaluation import fold
+from chatbot.evaluation import fold, load_questions
 
 # MedQuAD's question for each section heading of its pages ("{}" is the article title).
 TEMPLATES = {
@@ -70,7 +70,7 @@ def opening(text: str, start: int, end: int) -> str:
 
 def heldout_questions(size: int = 600, seed: int = 1, consumer: bool = False) -> list[dict]:
     """``size`` questions about sections of the 1,500 articles that medquad-dev does not ask about."""
-    dev = [json.loads(line) for line in (SHARED / "eval" / "medquad-dev.jsonl").read_text().splitlines() if line.strip()]
+    dev = load_questions(SHARED / "eval" / "medquad-dev.jsonl")
     articles = load_corpus(medquad_corpus("medquad-1500", subset_ids())).articles
     by_id = {a.article_id: a for a in articles}
     asked = set()

@@ -109,3 +109,11 @@ def test_a_question_with_its_own_topic_is_not_a_follow_up():
 
 def test_history_of_odd_shapes_is_ignored_safely():
     assert previous_user_messages([None, 3, {"role": "user"}, {"content": "x"}, [], "hi"]) == ["hi"]
+
+
+def test_every_kind_of_question_has_an_opening_line_and_is_listed():
+    from chatbot.compose import OPENINGS
+    from chatbot.query import _INTENT_PATTERNS, INTENT_CUES, INTENTS
+
+    assert {intent for intent, _ in _INTENT_PATTERNS} | set(INTENT_CUES) <= set(INTENTS)
+    assert set(INTENTS) <= set(OPENINGS)
