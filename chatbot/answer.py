@@ -3,9 +3,13 @@
     bot = Chatbot.load("index")
     answer = bot.ask("can back pain cause shaky hands?")
 
-Order of checks: input that cannot be a question -> "invalid"; a red flag -> "urgent" (the
-emergency notice first, then quotes if the articles cover the question); low retrieval
-confidence -> "out_of_scope"; otherwise an "answer" of quoted, cited sentences.
+Order of checks: triage first, on everything that is text (``triage.assess``: the message and
+the user's earlier turns); a message not in English -> a note that the bot reads English only,
+in the reader's language, with the emergency numbers; input that cannot be a question ->
+"invalid"; an emergency or crisis -> "urgent" (the notice first, then only passages about that
+red flag, none under a crisis notice); low retrieval confidence -> "out_of_scope"; otherwise an
+"answer" of quoted, cited sentences, led by a same-day notice or a no-diagnosis / no-dose note
+when triage calls for one.
 """
 
 from __future__ import annotations
@@ -17,17 +21,22 @@ from typing import Sequence
 
 import numpy as np
 
-from .compose import compose_answer, compose_invalid, compose_out_of_scope, compose_urgent_only
+from .compose import compose_answer, compose_invalid, compose_other_language, compose_out_of_scope, compose_urgent_only
 from .embedding import Embedder
 from .query import Question, understand
 from .retriever import MAX_QUERY_CHARS, Retriever
-from .safety import check_question, detect_red_flags, emergency_notice
+from .redflags import BY_NAME
+from .safety import (DIAGNOSIS_NOTE, DOSE_NOTE, WARNING_SIGNS_NOTE, check_question, emergency_notice,
+                     same_day_notice)
 from .selection import Passage, select_passages
+from .triage import Triage, assess
 from .types import Answer, Chunk, Citation, Hit
 
 log = logging.getLogger(__name__)
 
 SEARCH_K = 8
+URGENT_OPENING = "If it helps while you get care, here is what the articles say about it:"
+REQUEST_OPENING = "What the articles say, which may help you talk to your doctor or pharmacist:"
 # Out-of-scope thresholds on the best chunk's cosine score, chosen on labelled in-scope and
 # out-of-scope questions by benchmarks/calibrate_scope.py (see README, "Refusals").
 SCOPE_THRESHOLD = 0.40
@@ -52,6 +61,14 @@ class ScopeFeatures:
         return self.top_score - penalty * self.uncovered_share >= bar
 
 
+def on_red_flag(passages: Sequence[Passage], triage: Triage) -> list[Passage]:
+    """The passages that speak of the red flags raised; none at all under a crisis notice."""
+    if "self_harm" in triage.flags:
+        return []
+    words = [w for name in triage.flags for w in BY_NAME[name].topic]
+    return [p for p in passages if any(w in p.text.lower() for w in words)]
+
+
 class Chatbot:
     """Answers questions from one index.  Thread-safe for concurrent ``ask`` calls."""
 
@@ -71,15 +88,26 @@ class Chatbot:
         return cls(retriever)
 
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
-        """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs)."""
+        """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs).
+
+        Triage runs first, on every input that is text, over-long or odd as it may be.
+        """
+        if not isinstance(question, str):
+            return Answer(question=str(question)[:200], kind="invalid", markdown=compose_invalid("Please type your question as text."))
+        triage = assess(question, history)
+        common = dict(question=question, red_flags=triage.flags, triage=triage.level, language=triage.language,
+                      request=triage.request)
+        kind_if_urgent = "urgent" if triage.urgent else None
+        lead = self._lead(triage)
+        if triage.language != "en":
+            return Answer(kind=kind_if_urgent or "out_of_scope", markdown=compose_other_language(triage.language, lead), **common)
         problem = check_question(question)
         if problem:
-            return Answer(question=str(question)[:200], kind="invalid", markdown=compose_invalid(problem))
-        flags = detect_red_flags(question)
+            return Answer(kind=kind_if_urgent or "invalid", markdown=compose_invalid(problem, lead=lead), **common)
         q = understand(question, self.vocabulary, history)
         if not q.search_query.strip():  # nothing left once markup is removed, e.g. "<>"
-            return Answer(question=question[:200], kind="invalid",
-                          markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*"))
+            return Answer(kind=kind_if_urgent or "invalid", intent=q.intent, **common,
+                          markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*", lead=lead))
         # The question is embedded once: the same vector searches and scores the sentences.
         query = q.search_query[:MAX_QUERY_CHARS]
         vectors = self.retriever.embedder.embed([query])
@@ -89,18 +117,34 @@ class Chatbot:
         passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,
                                    section_hits=self._sections_of(hits)) if in_scope else []
         passages = [p for p in passages if self._is_verbatim(p)]
-        flag_names = tuple(f.name for f in flags)
-        common = dict(question=question, intent=q.intent, red_flags=flag_names, confidence=round(features.top_score, 4))
-        if flags:
-            lead = emergency_notice(flags)
-            if passages:
-                markdown, citations = compose_answer(q, passages, lead=lead)
+        common.update(intent=q.intent, confidence=round(features.top_score, 4))
+        if triage.urgent:
+            on_point = on_red_flag(passages, triage)
+            if on_point:
+                markdown, citations = compose_answer(q, on_point, lead=lead, opening=URGENT_OPENING, link_line=False)
                 return Answer(kind="urgent", markdown=markdown, citations=citations, **common)
             return Answer(kind="urgent", markdown=compose_urgent_only(lead), **common)
         if not passages:
-            return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits)), **common)
-        markdown, citations = compose_answer(q, passages)
+            return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits), lead=lead), **common)
+        opening = REQUEST_OPENING if triage.request else ""
+        markdown, citations = compose_answer(q, passages, lead=lead, opening=opening, link_line=triage.request != "diagnosis")
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
+
+    @staticmethod
+    def _lead(triage: Triage) -> str:
+        """The notices that go before anything else the answer says."""
+        if triage.urgent:
+            return emergency_notice(triage)
+        parts = []
+        if triage.level == "same_day":
+            parts.append(same_day_notice(triage))
+        if triage.request == "diagnosis":
+            parts.append(DIAGNOSIS_NOTE)
+        elif triage.request == "dose":
+            parts.append(DOSE_NOTE)
+        if triage.about_warning_signs:
+            parts.append(WARNING_SIGNS_NOTE)
+        return "\n\n".join(parts)
 
     def _chunk_holding(self, article_id: str, section: str, start: int, end: int) -> Chunk | None:
         """The indexed chunk of that section whose span contains ``start:end``."""

@@ -46,13 +46,23 @@ class AnswerOut(BaseModel):
     markdown: str
     citations: list[Citation]
     intent: str
-    red_flags: list[str]
+    red_flags: list[str] = Field(description="the red flags recognised, in this message or earlier in the conversation")
     confidence: float
+    triage: Literal["emergency", "crisis", "same_day", "routine"] = Field(
+        description="emergency: call the emergency number now; crisis: suicide or self-harm, crisis line first; "
+                    "same_day: see a doctor today; routine. kind is 'urgent' exactly for emergency and crisis")
+    language: str = Field(description="the message's language (ISO 639-1); the bot answers English questions only")
+    request: Literal["", "diagnosis", "dose"] = Field(description="set when the message asks for a diagnosis or a dose")
+
+
+class ContentBlock(BaseModel):
+    type: str = "text"
+    text: str = Field("", max_length=20_000)
 
 
 class Turn(BaseModel):
     role: Literal["user", "assistant", "system"]
-    content: str = Field(max_length=20_000)
+    content: Union[str, list[ContentBlock]] = Field(max_length=20_000)
 
 
 class AskIn(BaseModel):

@@ -99,8 +99,10 @@ def _parser() -> argparse.ArgumentParser:
     _corpus_and_index(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
 
-    p = command("eval", _eval, "measure retrieval and answers on a labelled question set; prints JSON")
-    p.add_argument("file", help="question set, e.g. ../shared/eval/seed-dev.jsonl")
+    p = command("eval", _eval, "measure retrieval and answers on a labelled question set, or triage on a labelled "
+                "message set (benchmarks/data/triage/FORMAT.md); prints JSON")
+    p.add_argument("file", help="question set, e.g. ../shared/eval/seed-dev.jsonl, or a triage set, "
+                   "e.g. benchmarks/data/triage/test/english.jsonl")
     p.add_argument("--index", default="index", help="index folder (default: index)")
     p.add_argument("--corpus", help="the index's corpus folder, to check quotes against the articles "
                    "(default: corpus, when it is the index's corpus)")
@@ -272,8 +274,14 @@ def _info(args: argparse.Namespace) -> int:
 
 def _eval(args: argparse.Namespace) -> int:
     from .answer import Chatbot
-    from .evaluation import describe_set, evaluate_answers, evaluate_retrieval, load_questions
+    from .evaluation import (describe_set, evaluate_answers, evaluate_retrieval, evaluate_triage, is_triage_set,
+                             load_questions, load_triage_set)
 
+    if Path(args.file).is_file() and is_triage_set(args.file):
+        records = load_triage_set(args.file)
+        bot = Chatbot.load(args.index, backend=args.backend)
+        _print_json({"set": Path(args.file).name, "index": args.index, "triage": evaluate_triage(bot.ask, records)})
+        return 0
     questions = load_questions(args.file)
     bot = Chatbot.load(args.index, backend=args.backend)
     retriever = bot.retriever

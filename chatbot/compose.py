@@ -48,24 +48,24 @@ def with_notice(markdown: str) -> str:
     return f"{markdown.rstrip()}{NOTICE_SEPARATOR}{DOCTOR_NOTICE}"
 
 
-def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str = "") -> tuple[str, tuple[Citation, ...]]:
+def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str = "", opening: str = "",
+                   link_line: bool = True) -> tuple[str, tuple[Citation, ...]]:
     """The markdown and citations of an answer quoting ``passages`` in order.
 
-    ``lead`` (an emergency notice) goes first when given.
+    ``lead`` (a notice) goes first when given; ``opening`` replaces the heading the kind of
+    question would get; ``link_line=False`` leaves out the "speak of both X and Y" line (a
+    diagnosis request must never read as a yes).
     """
     citations = tuple(
         Citation(n, p.article_id, p.title, p.url, p.section, p.text, p.start, p.end)
         for n, p in enumerate(passages, 1)
     )
     parts = [lead] if lead else []
-    if lead:
-        parts.append("If it helps while you get care, here is what the articles say:")
-    else:
-        parts.append(f"**{OPENINGS.get(question.intent, OPENINGS['other'])}**")
+    parts.append(opening or f"**{OPENINGS.get(question.intent, OPENINGS['other'])}**")
     parts.append("\n".join(_bullet(p, c.n) for p, c in zip(passages, citations)))
-    link_line = _causal_line(question, passages, citations)
-    if link_line:
-        parts.append(link_line)
+    line = _causal_line(question, passages, citations) if link_line else ""
+    if line:
+        parts.append(line)
     parts.append("**Sources**\n\n" + "\n".join(_source(c) for c in citations))
     return with_notice("\n\n".join(parts)), citations
 
@@ -98,14 +98,14 @@ def _source(c: Citation) -> str:
     return f"[{c.n}] {where}" + (f" (<{c.url}>)" if c.url else "")
 
 
-def compose_out_of_scope(topics: Sequence[str], total_articles: int) -> str:
+def compose_out_of_scope(topics: Sequence[str], total_articles: int, *, lead: str = "") -> str:
     """A refusal that names what the articles do cover."""
     if total_articles <= len(topics):
         covered = f"They cover {total_articles} topic{'s' if total_articles != 1 else ''}:"
     else:
         covered = f"They hold {total_articles:,} articles; the closest to your question are:"
     lines = "\n".join(f"- {escape(t)}" for t in topics)
-    return with_notice(
+    return with_notice((f"{lead}\n\n" if lead else "") +
         "**I can't answer that from my sources.** I only answer from a set of health articles, "
         f"and they do not cover this question.\n\n{covered}\n\n{lines}\n\n"
         "You could ask about one of these, or ask a doctor or pharmacist."
@@ -117,5 +117,19 @@ def compose_urgent_only(lead: str) -> str:
     return with_notice(lead)
 
 
-def compose_invalid(message: str) -> str:
-    return with_notice(f"**I couldn't read that as a question.** {message}")
+def compose_invalid(message: str, *, lead: str = "") -> str:
+    return with_notice((f"{lead}\n\n" if lead else "") + f"**I couldn't read that as a question.** {message}")
+
+
+def compose_other_language(language: str, lead: str = "") -> str:
+    """A message not in English: the bot reads English only, said in the reader's language where it can."""
+    from .languages import DOCTOR, ENGLISH_ONLY
+
+    parts = [lead] if lead else []
+    if language in ENGLISH_ONLY:
+        parts.append(ENGLISH_ONLY[language])
+    parts.append("**I can only read questions in English.** Please ask your question in English. In an emergency, "
+                 "call your local emergency number now (112 in Europe, 911 in the Americas, 999 in the UK).")
+    if language in DOCTOR:
+        parts.append(DOCTOR[language])
+    return with_notice("\n\n".join(parts))

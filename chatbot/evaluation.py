@@ -129,3 +129,62 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
         "quotes_verbatim": round(verbatim / quotes, 4) if quotes else None,
         "ask_ms_p50": round(1000 * statistics.median(latencies), 2),
     }
+
+
+def is_triage_set(path: str | Path) -> bool:
+    """Whether a JSON Lines file holds triage messages (``text`` and ``level``) rather than questions."""
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            try:
+                first = json.loads(line)
+            except json.JSONDecodeError:
+                return False
+            return isinstance(first, dict) and "text" in first and "level" in first
+    return False
+
+
+def load_triage_set(path: str | Path) -> list[dict[str, Any]]:
+    """Read labelled triage messages (format: benchmarks/data/triage/FORMAT.md); raises ``ChatbotError`` naming a bad line."""
+    from .redflags import BY_NAME, LEVELS
+
+    records = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if item["level"] not in LEVELS or not all(f in BY_NAME for f in item.get("flags", [])):
+                raise KeyError("level or flags")
+            item.setdefault("history", [])
+            item.setdefault("flags", [])
+            item.setdefault("category", item["flags"][0] if item["flags"] else "general")
+            item["text"]
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ChatbotError(f"{path} line {number} is not a triage record ({exc}); see benchmarks/data/triage/FORMAT.md") from None
+        records.append(item)
+    if not records:
+        raise ChatbotError(f"{path} holds no messages")
+    return records
+
+
+def evaluate_triage(ask: Callable[..., Any], records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Triage figures of ``ask(text, history=...) -> Answer`` (see ``triage_scoring``), with the see-a-doctor notice rate."""
+    from types import SimpleNamespace
+
+    from .safety import CRISIS_NOTICE, DOCTOR_NOTICE
+    from .triage_scoring import score
+
+    triages, latencies, notices, kind_matches = [], [], 0, 0
+    for r in records:
+        started = time.perf_counter()
+        answer = ask(r["text"], history=r["history"])
+        latencies.append(time.perf_counter() - started)
+        triages.append(SimpleNamespace(level=answer.triage, flags=answer.red_flags))
+        notices += DOCTOR_NOTICE in answer.markdown
+        kind_matches += (answer.kind == "urgent") == (answer.triage in ("emergency", "crisis"))
+        if "self_harm" in answer.red_flags and answer.language == "en":
+            assert CRISIS_NOTICE in answer.markdown, "a self-harm answer without the crisis line"
+    figures = score(records, triages)
+    return {**figures, "notice_rate": round(notices / len(records), 4),
+            "kind_urgent_iff_triage_urgent": round(kind_matches / len(records), 4),
+            "ask_ms_p50": round(1000 * statistics.median(latencies), 2)}

@@ -133,12 +133,19 @@ class Citation:
 
 
 ANSWER_KINDS = ("answer", "out_of_scope", "urgent", "invalid")
+TRIAGE_LEVELS = ("emergency", "crisis", "same_day", "routine")
 
 
 @dataclass(frozen=True)
 class Answer:
     """What the bot says.  ``markdown`` is the whole text shown to the reader and always ends
-    with the see-a-doctor notice; ``kind`` is one of ``ANSWER_KINDS``."""
+    with the see-a-doctor notice; ``kind`` is one of ``ANSWER_KINDS``.
+
+    ``triage`` is one of ``TRIAGE_LEVELS``: ``kind == "urgent"`` exactly when it is emergency or
+    crisis.  ``red_flags`` names what was recognised (in this message or, until the user says it
+    is over, earlier in the conversation); ``language`` is the message's (ISO 639-1);
+    ``request`` is "diagnosis" or "dose" when the message asks for one.
+    """
 
     question: str
     kind: str
@@ -147,5 +154,8 @@ class Answer:
     intent: str = ""
     red_flags: tuple[str, ...] = ()
     confidence: float = 0.0
+    triage: str = "routine"
+    language: str = "en"
+    request: str = ""
 
     to_dict = _as_dict

@@ -33,7 +33,12 @@ BANNER = (
 )
 CSS = """
 .notice {border-left: 4px solid #2563eb; padding: 0.5em 1em; background: #eff6ff;}
-.emergency {border: 2px solid #b91c1c; background: #fef2f2; color: #7f1d1d; padding: 0.75em 1em; border-radius: 6px; font-weight: 600;}
+.notice, .notice * {color: #1e3a8a !important;}
+.emergency, .same-day {padding: 0.75em 1em; border-radius: 6px; font-weight: 600;}
+.emergency {border: 2px solid #b91c1c; background: #fef2f2 !important;}
+.emergency, .emergency * {color: #7f1d1d !important;}
+.same-day {border: 2px solid #b45309; background: #fffbeb !important;}
+.same-day, .same-day * {color: #78350f !important;}
 .source {border-bottom: 1px solid #e5e7eb; padding: 0.5em 0;}
 .source mark {background: #fde68a;}
 .source-head {font-weight: 600; margin-bottom: 0.25em;}
@@ -62,9 +67,16 @@ def render_sources(bot, answer) -> str:
 
 
 def render_banner(answer) -> str:
-    if answer is None or answer.kind != "urgent":
-        return ""
-    return '<div class="emergency" role="alert">⚠ This may be an emergency. Call your local emergency number (112, 911, 999) now.</div>'
+    """A red banner for an emergency or crisis, an amber one for see-a-doctor-today; nothing otherwise."""
+    level = getattr(answer, "triage", "routine") if answer is not None else "routine"
+    if level == "crisis":
+        return ('<div class="emergency" role="alert">⚠ You deserve help now: call or text a crisis line (988 in the US '
+                'and Canada, 116 123 in the UK and Ireland) or your local emergency number (112, 911, 999).</div>')
+    if level == "emergency":
+        return '<div class="emergency" role="alert">⚠ This may be an emergency. Call your local emergency number (112, 911, 999) now.</div>'
+    if level == "same_day":
+        return '<div class="same-day" role="status">See a doctor today about this: call your doctor\'s practice or an urgent care service.</div>'
+    return ""
 
 
 def build_page(service: BotService, feedback: FeedbackLog | None = None):
@@ -81,7 +93,7 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None):
                 chat = gr.Chatbot(label="Conversation", elem_id="chat", height=520, sanitize_html=True,
                                   feedback_options=("Like", "Dislike"), allow_tags=False)
                 question = gr.Textbox(label="Your question", placeholder="e.g. Can back pain cause shaky hands?",
-                                      max_length=2000, elem_id="question", submit_btn=True)
+                                      max_length=20_000, elem_id="question", submit_btn=True)
                 gr.Examples(EXAMPLES, inputs=question, label="Example questions")
             with gr.Column(scale=2):
                 with gr.Accordion("Sources of the latest answer", open=True, elem_id="sources-panel"):

@@ -2,38 +2,38 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.safety import (
-    CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, detect_red_flags, emergency_notice,
-)
+from chatbot.context import clauses, normalise, strip_idioms, strip_negated
+from chatbot.languages import detect_language, foreign_flags
+from chatbot.redflags import BY_NAME, FLAGS, LEVELS, level_of
+from chatbot.safety import CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, emergency_notice, same_day_notice
+from chatbot.triage import assess
+from chatbot.triage_model import load_model
 
 
-def flags(text: str) -> set[str]:
-    return {f.name for f in detect_red_flags(text)}
+def level(text: str, history=None) -> str:
+    return assess(text, history).level
 
 
 @pytest.mark.parametrize(
-    "message, expected",
+    "message, expected_level, expected_flag",
     [
-        ("there's a crushing pressure in my chest and it spreads to my jaw", "chest_pain"),
-        ("my chest hurts really bad since an hour", "chest_pain"),
-        ("dad's face is drooping on one side and his words come out slurred speech", "stroke"),
-        ("suddenly my left arm went weak and numb", "stroke"),
-        ("I can't catch my breath even sitting still", "breathing"),
-        ("her lips are turning blue", "breathing"),
-        ("I want to kill myself, the pain never stops", "self_harm"),
-        ("sometimes I think everyone would be better off dead without me", "self_harm"),
-        ("i dont want to live like this anymore", "self_harm"),
-        ("my back pain is worse and I wet myself without noticing", "cauda_equina"),
-        ("numbness between my legs and lower back pain", "cauda_equina"),
-        ("he's having a seizure on the floor", "seizure"),
-        ("my son banged his head on the pool edge and keeps vomiting", "head_injury"),
-        ("I swallowed a whole bottle of sleeping pills", "overdose"),
-        ("my daughter has a high fever and a stiff neck", "meningitis"),
-        ("she fainted in the kitchen and won't wake up", "collapse"),
+        ("my back hurts and I suddenly can't feel my legs or control my bladder", "emergency", "cauda_equina"),
+        ("my back hurts and I can't pee", "emergency", "cauda_equina"),
+        ("had back surgery 2 years ago and since this morning I can't control my bladder", "emergency", "cauda_equina"),
+        ("there's a crushing pressure in my chest and it spreads to my jaw", "emergency", "chest_pain"),
+        ("her lips are turning blue", "emergency", "breathing"),
+        ("I want to kill myself, the pain never stops", "crisis", "self_harm"),
+        ("i dont want to live like this anymore", "crisis", "self_harm"),
+        ("my son banged his head on the pool edge and keeps vomiting", "emergency", "head_injury"),
+        ("I swallowed a whole bottle of sleeping pills", "emergency", "overdose"),
+        ("my daughter has a high fever and a stiff neck", "emergency", "meningitis"),
+        ("she fainted in the kitchen and won't wake up", "emergency", "unresponsive"),
+        ("my lower back has ached for a week and now I have a fever and chills", "same_day", "spinal_infection"),
     ],
 )
-def test_red_flags_in_paraphrases(message, expected):
-    assert expected in flags(message)
+def test_red_flags_in_peoples_words(message, expected_level, expected_flag):
+    triage = assess(message)
+    assert triage.level == expected_level and expected_flag in triage.flags
 
 
 @pytest.mark.parametrize(
@@ -41,32 +41,111 @@ def test_red_flags_in_paraphrases(message, expected):
     [
         "no chest pain, just a dull ache in my lower back",
         "I'm not suicidal, just tired of the tremor",
-        "my dad had a stroke years ago and now his hands shake",
+        "my dad had a stroke in 2010, am I at risk?",
         "I had a seizure as a child; could that explain my tremor now?",
         "there is no numbness in my groin and no trouble with my bladder",
         "can back pain cause shaky hands?",
         "which doctor should I see for lower back tremors",
-        "my lower back started quivering after I moved a couch",
-        "what is the history of stroke research",
+        "this back pain is killing me, what stretches help?",
+        "what if I get numbness in my groin one day?",
     ],
 )
-def test_no_red_flag_for_negations_past_events_and_ordinary_questions(message):
-    assert flags(message) == set()
+def test_no_alarm_for_negations_past_family_hypotheticals_and_idioms(message):
+    assert level(message) == "routine"
 
 
-def test_flags_combine_sentences():
-    assert "head_injury" in flags("Grandma fell and hit her head. Now she is confused.")
+def test_a_question_about_warning_signs_is_information_not_an_alarm():
+    triage = assess("when is back pain an emergency?")
+    assert triage.level == "routine" and triage.about_warning_signs
 
 
-def test_emergency_notice_names_numbers_and_reason():
-    notice = emergency_notice(detect_red_flags("crushing pain in my chest"))
+def test_negated_words_are_taken_out_but_findings_stay():
+    assert "chest" not in strip_negated(normalise("no chest pain but i can't pee"))
+    assert "breathing" in strip_negated("he is not breathing")
+    assert "fade" in strip_negated("a rash that doesn't fade")
+
+
+def test_a_present_time_cue_starts_a_new_clause_after_a_past_one():
+    parts = clauses(normalise("had back surgery 2 years ago and since this morning I can't control my bladder"))
+    assert [sorted(c.modifiers) for c in parts] == [["historical"], []]
+
+
+def test_idioms_are_set_aside():
+    assert "killing" not in strip_idioms("this sciatica is killing me")
+
+
+def test_follow_up_is_judged_with_the_earlier_turns():
+    history = [{"role": "user", "content": [{"type": "text", "text": "my lower back has been sore for a week"}]},
+               {"role": "assistant", "content": "..."}]
+    assert level("and now I can't pee and my groin feels numb", history) == "emergency"
+
+
+def test_an_emergency_stays_until_the_user_says_it_is_over():
+    history = ["i think i'm having a stroke, my face is drooping"]
+    still = assess("ok what should I do while I wait?", history)
+    assert still.level == "emergency" and "stroke" in still.flags
+    over = assess("the paramedics checked me, it was a panic attack and I'm fine now. what causes panic attacks?", history)
+    assert over.level == "routine"
+
+
+@pytest.mark.parametrize(
+    "message, flag",
+    [
+        ("me duele el pecho y no puedo respirar", "chest_pain"),
+        ("je veux mourir, je n'en peux plus", "self_harm"),
+        ("mein Vater ist bewusstlos und reagiert nicht", "unresponsive"),
+        ("meu filho engoliu comprimidos da avó", "overdose"),
+        ("ho mal di schiena e non riesco più a fare pipì", "cauda_equina"),
+    ],
+)
+def test_emergencies_in_other_languages(message, flag):
+    assert flag in foreign_flags(normalise(message))
+    assert assess(message).urgent
+
+
+def test_negated_symptoms_in_other_languages_raise_nothing():
+    assert foreign_flags(normalise("no tengo dolor en el pecho, solo en la espalda")) == set()
+
+
+@pytest.mark.parametrize("text, language", [
+    ("me duele mucho la espalda desde hace una semana", "es"), ("chest pain", "en"), ("lumbar tremor", "en"),
+    ("can bak pian cause shakey hands", "en"), ("j'ai mal au dos depuis trois jours", "fr"),
+])
+def test_language_detection(text, language):
+    assert detect_language(text) == language
+
+
+def test_every_flag_has_a_level_a_reason_and_a_source():
+    for flag in FLAGS:
+        assert flag.level in LEVELS[:3] and flag.reason and flag.source.count("http") >= 1
+    assert level_of({"self_harm", "overdose"}) == "emergency" and level_of({"self_harm"}) == "crisis"
+
+
+def test_the_shipped_model_knows_every_flag():
+    model = load_model()
+    assert set(model.flags) == set(BY_NAME) and 0 < model.alarm_threshold < 1
+
+
+def test_requests_for_a_diagnosis_or_a_dose_are_recognised():
+    assert assess("do I have Parkinson's?").request == "diagnosis"
+    assert assess("so it's cervical myelopathy, right?").request == "diagnosis"
+    assert assess("how much ibuprofen can I take?").request == "dose"
+    assert assess("can back pain cause shaky hands?").request == ""
+
+
+def test_emergency_notice_names_numbers_reason_and_what_to_do():
+    notice = emergency_notice(assess("crushing pain in my chest"))
     assert all(number in notice for number in ("112", "911", "999"))
-    assert "chest pain" in notice
+    assert BY_NAME["chest_pain"].reason in notice and BY_NAME["chest_pain"].advice in notice
 
 
 def test_self_harm_leads_with_a_crisis_line():
-    notice = emergency_notice(detect_red_flags("I keep thinking about ending my life"))
+    notice = emergency_notice(assess("I keep thinking about ending my life"))
     assert notice.startswith(CRISIS_NOTICE) and "988" in notice
+
+
+def test_same_day_notice_says_today():
+    assert "today" in same_day_notice(assess("back pain with a fever since yesterday"))
 
 
 @pytest.mark.parametrize(

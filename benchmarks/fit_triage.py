@@ -1,0 +1,109 @@
+"""Fit the learned red-flag detector on the train part and write chatbot/data/triage_model.npz.
+
+    python benchmarks/fit_triage.py [--folds 5] [--c 8] [--no-save]
+
+1. 5-fold cross-validation over the train part (folds stratified by category): each fold's model
+   scores the messages it did not see; per-flag thresholds are chosen on those out-of-fold
+   probabilities (the highest threshold that keeps the flag's out-of-fold recall at or above
+   --target-recall, never above 0.5), and the whole triage (patterns + model + context) is
+   measured out of fold.
+2. The model is fitted on the whole train part, given those thresholds, and saved.
+The test part (benchmarks/data/triage/test/) is never read here; bench_triage.py reports on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from collections import defaultdict
+
+import numpy as np
+from common import SHARED
+from triage_data import load
+
+from chatbot.redflags import NAMES
+from chatbot.triage import assess, model_input
+from chatbot.triage_model import MODEL_PATH, features, fit
+from chatbot.triage_scoring import score, table
+
+
+def folds_of(records: list[dict], k: int, seed: int = 13) -> list[int]:
+    """A fold number per record, each category spread over the folds."""
+    by_category = defaultdict(list)
+    for i, r in enumerate(records):
+        by_category[r["category"]].append(i)
+    fold = [0] * len(records)
+    rng = random.Random(seed)
+    for members in by_category.values():
+        rng.shuffle(members)
+        for n, i in enumerate(members):
+            fold[i] = n % k
+    return fold
+
+
+def choose_alarm_threshold(alarm: np.ndarray, labels: list[set[str]], max_false_alarm: float) -> float:
+    """The lowest threshold whose out-of-fold false-alarm rate on routine messages stays within the bound."""
+    routine = np.array([not y for y in labels])
+    for t in np.round(np.arange(0.3, 0.99, 0.01), 2):
+        if (alarm[routine] >= t).mean() <= max_false_alarm:
+            return float(t)
+    return 0.99
+
+
+def extra_routine_messages() -> list[str]:
+    """Ordinary questions of ../shared/eval (MedQuAD's templated ones, real consumer ones): routine negatives."""
+    texts = []
+    for name in ("medquad-dev.jsonl", "consumer-dev.jsonl"):
+        path = SHARED / "eval" / name
+        if path.is_file():
+            texts += [json.loads(line)["question"] for line in path.read_text().splitlines() if line.strip()]
+    return texts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation of the logistic regressions")
+    parser.add_argument("--max-false-alarm", type=float, default=0.02,
+                        help="out-of-fold false-alarm rate of the learned part alone on routine messages")
+    parser.add_argument("--flag-floor", type=float, default=0.3)
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args()
+
+    records = load("train")
+    extra = extra_routine_messages()
+    texts = [model_input(r["text"], r["history"]) for r in records] + [model_input(t) for t in extra]
+    labels = [set(r["flags"]) for r in records] + [set() for _ in extra]
+    fold = folds_of(records, args.folds) + [i % args.folds for i in range(len(extra))]
+    alarm = np.zeros(len(texts))
+    models = []
+    for k in range(args.folds):
+        train = [i for i in range(len(texts)) if fold[i] != k]
+        model = fit([texts[i] for i in train], [labels[i] for i in train], NAMES, c=args.c)
+        held = [i for i in range(len(texts)) if fold[i] == k]
+        alarm[held] = model.alarm(features([texts[i] for i in held]))
+        models.append(model)
+    threshold = choose_alarm_threshold(alarm, labels, args.max_false_alarm)
+    predictions = []
+    for k, model in enumerate(models):
+        tuned = model.with_thresholds(threshold, args.flag_floor)
+        for i in range(len(records)):
+            if fold[i] == k:
+                predictions.append((i, assess(records[i]["text"], records[i]["history"], model=tuned)))
+    predictions.sort(key=lambda pair: pair[0])
+    print(f"train part: {len(records)} messages (+{len(extra)} ordinary questions from ../shared/eval as routine), "
+          f"{args.folds}-fold cross-validation (C={args.c}); alarm threshold {threshold} chosen on the out-of-fold "
+          f"probabilities (learned part's false alarms <= {args.max_false_alarm}); whole triage out of fold:")
+    print(table(score(records, [t for _, t in predictions])))
+
+    if not args.no_save:
+        final = fit(texts, labels, NAMES, c=args.c).with_thresholds(threshold, args.flag_floor)
+        final = type(final)(**{**final.__dict__, "meta": {**final.meta, "folds": args.folds, "extra_routine": len(extra),
+                                                          "data": "benchmarks/data/triage/train/*.jsonl"}})
+        final.save(MODEL_PATH)
+        print(f"saved {MODEL_PATH.relative_to(MODEL_PATH.parents[2])} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""Reading a message for triage: normalised text, clauses, and ConText-style modifiers.
+
+Normalising folds case, accents kept, apostrophes restored ("cant" -> "can't") and a few
+toilet and texting words mapped to one form, so the learned detector and the patterns see
+one spelling.  A message is split into clauses (sentences, and at "but", "however", ...), and
+each clause gets the modifiers of the NegEx / ConText tradition (Chapman et al., 2001; Harkema
+et al., 2009): ``historical`` ("a seizure as a teen", unless a
+present-time cue such as "since this morning" is in the same clause), ``hypothetical`` ("what
+if I can't pee?"), ``family`` ("my dad had a stroke, am I at risk?"), ``warning_signs`` (a
+question *about* red flags: "when is back pain an emergency?") and ``resolved`` ("it went
+away", "the paramedics said it was a panic attack").  A red flag found in a clause with any of
+these does not raise an alarm; negated words ("no chest pain", "I'm not suicidal") are taken out
+of a clause by ``strip_negated`` (a cue's scope runs to the next conjunction), so the rest of the
+clause still counts ("no fever but I can't pee").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_APOSTROPHES = {
+    "cant": "can't", "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
+    "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't",
+    "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "im": "i'm", "ive": "i've",
+    "hes": "he's", "shes": "she's", "thats": "that's", "theres": "there's", "whats": "what's", "wanna": "want to",
+    "gonna": "going to", "u": "you", "ur": "your", "pls": "please", "plz": "please", "cannot": "can't",
+    "can not": "can't", "breath": "breathe",  # "can't breath": the noun is nearly always meant as the verb here
+}
+_APOSTROPHE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _APOSTROPHES), key=len, reverse=True)) + r")\b")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, control characters dropped, common chat spellings restored."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = _SPACES.sub(" ", text.lower()).strip()
+    return _APOSTROPHE_RE.sub(lambda m: _APOSTROPHES[m.group(1)], text)
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    modifiers: frozenset[str]
+
+    @property
+    def asserted(self) -> bool:
+        """Whether a red flag found here is a present problem (no modifier takes it away)."""
+        return not self.modifiers
+
+
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;\n])\s+|\s*[\n]+\s*|(?<=[a-z]),? (?=but |however |although |though |except )|"
+    r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b)"
+)
+
+
+def clauses(text: str) -> list[Clause]:
+    """The clauses of normalised ``text`` with their modifiers."""
+    parts = [p.strip(" ,.") for p in _SENTENCE_END.split(text)]
+    return [Clause(p, modifiers_of(p)) for p in parts if p]
+
+
+# A negation cue and its scope: up to six words, ended early by a conjunction or punctuation.  The
+# cues of the five other languages are here too ("no tengo dolor", "pas de douleur", "keine Atemnot").
+_NEGATION_SCOPE = re.compile(
+    r"\b(no|not|never|none|nor|without|zero|denies|deny|free of|ruled out|no signs? of|nothing like|don't|doesn't|didn't|"
+    r"wasn't|weren't|isn't|aren't|haven't|hasn't|hadn't|not having|no longer|"
+    r"ni|nunca|sin|no tengo|no siento|pas de|pas d'|pas|plus de|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
+    r"((?:\s+(?!and\b|but\b|or\b|so\b|now\b|then\b|just\b|only\b|solo\b|juste\b|nur\b|so\b|mas\b|pero\b|ma\b|mais\b|aber\b)[\w'-]+){0,6})"
+)
+# Negations that are themselves the finding: "not breathing", "no feeling", "doesn't fade", "didn't wake up".
+_FINDING = re.compile(
+    r"^(not|no|nor|don't|doesn't|didn't|wasn't|isn't|aren't|hasn't|haven't|never)\s+(\w+\s+)?(breathing|breathe|responding|responsive|"
+    r"waking|wake|awake|making sense|make sense|peeing|pee|weeing|wee|urinat\w*|moving|move|answering|answer|able|feeling|feel|sensation|"
+    r"control|pulse|response|urine|reacting|react|conscious|right|fade|fading|go away|stop|stopping|recogni[sz]e|know|respond|"
+    r"come round|come to|speak|talk|see|walk|stand|pass|passed|"
+    r"(want|wanna|wish) to (live|be alive|be here|wake up|go on|exist|be around)|(reason|point|will) to (live|go on|carry on)|"
+    r"point (in|to) (living|going on|anything|it)|worth (living|it)|way out|hope|future|one (would|will|cares|notices|would notice)|"
+    r"longer (want|wish|care))\b"
+)
+# Everyday idioms of pain and fright that name an emergency without meaning one.
+_IDIOMS = re.compile(
+    r"\b((nearly|almost|literally|just about)\s+)?(died|dying|dead|die) (of|from|laughing|laughter|of laughter|of embarrassment|of boredom|for)\b[\w ]{0,20}|"
+    r"\b(is|are|it's|its|they're|this|that) (\w+ ){0,3}killing me\b|\b(give|gives|gave|giving) (me|him|her|us) a heart attack\b|"
+    r"\bheart (skipped|skip) a beat\b|\bhit by a (truck|bus|train) (after|from)\b|\bfeel(s|ing)? like (i've been|i was) hit by a (truck|bus)\b|"
+    r"\bpain in the (neck|arse|ass|butt)\b|\bdead on my feet\b|\b(scared|bored|worried|frozen) (me )?to death\b|\bdying (to|for)\b|"
+    r"\b(could|gonna|going to|want to) (kill|strangle|murder) (him|her|them|my \w+)\b|\bmy back (went|has gone|goes) out\b|"
+    r"\bblacked out on\b|\bmind went blank\b|\blost my mind\b|\bcrack(ed|ing)? my (neck|back|knuckles)\b"
+)
+
+
+def strip_idioms(text: str) -> str:
+    return " ".join(_IDIOMS.sub(" ", text).split())
+
+
+def strip_negated(clause: str) -> str:
+    """``clause`` without the words a negation cue covers, keeping negations that are findings."""
+    def drop(match: re.Match) -> str:
+        return match.group(0) if _FINDING.match(match.group(0)) else " "
+    return " ".join(_NEGATION_SCOPE.sub(drop, clause).split())
+
+
+_HISTORICAL = re.compile(
+    r"\b(\d+|a few|few|several|two|three|four|five|ten|many|some) (years?|yrs?|months?|decades?) ago\b|\blast (year|summer|winter|spring|autumn|month)\b|"
+    r"\bin (19|20)\d\d\b|\bback in\b|\bas a (child|kid|teen(ager)?|baby|toddler|student)\b|\bwhen (i|he|she|they) (was|were) (young|little|a kid|a child|a teen|\d+)\b|"
+    r"\bused to (have|get)\b|\bhistory of\b|\b(years|ages) back\b|\bages ago\b|\blong time ago\b|\bfully recovered\b|\bin my (teens|twenties|20s|30s)\b"
+)
+_CURRENT = re.compile(
+    r"\b(right now|today|tonight|this (morning|afternoon|evening)|since (this|last) (morning|night|evening)|since (an|one|two|\d+) hours?|"
+    r"an hour ago|minutes ago|just now|at the moment|currently|suddenly|all of a sudden|since yesterday|is having|am having)\b"
+)
+_HYPOTHETICAL = re.compile(
+    r"\bimagine\b|\bif (my|a|your|someone|somebody|anyone|one|anybody|a friend|a person)\b|\bwhat would (you|i|one) do if\b|"
+    r"\b(e se|et si|y si|und wenn|e se un|se un giorno|si un jour|si algun dia|falls (ich|er|sie))\b|\bwhat (if|happens if|would happen if|should i do if|do i do if|do you do if)\b|\bif (i|you|he|she|someone|a person|my|one|they) (ever|were|was|get|gets|got|had|have|has|start|started|starting|began|develop\w*|lose|lost|can't|couldn't)\b|\bsay (i|my|he|she)\b.*\bone day\b|"
+    r"\bin case\b|\bsuppose\b|\bhypothetically\b|\bcould .* happen\b|\bis it possible to (get|have)\b|\bworried (i'll|i will|about getting|that i might get)\b|"
+    r"\bafraid (i'll|i will|of getting)\b"
+)
+_FAMILY = re.compile(
+    r"\b(am i|are we|are my kids|is my (son|daughter)) (at|more at) risk\b|\bruns? in (my|the|our) family\b|\bfamily history\b|\bhereditary\b|"
+    r"\b(will|could|might) i (get|have|inherit)\b|\bgenetic\b|\binherit|"
+    r"\b(my|our) (late )?(dad|father|mum|mom|mother|grandad|grandpa|grandma|nan|gran|grandmother|grandfather|uncle|aunt|brother|sister)\b.*\b(died|passed away)\b"
+)
+_WARNING_SIGNS = re.compile(
+    r"\bwhen (is|are|should|do|does|would|to)\b.*\b(emergency|worry|worried|concern|serious|go to|call|see a doctor|a&e|er|hospital|911|999|112)|"
+    r"\bwhat (are|is) (the )?(signs?|symptoms?|warning signs?|red flags?)\b|\b(warning|early) signs?\b|\bred flags?\b|"
+    r"\bhow (do|would|can|could) (i|you|one|we) (know|tell|recogni[sz]e|spot)\b|\bsigns? (of|that)\b|\bsymptoms of\b|"
+    r"\bis (it|that|this|.*) (ever )?(an emergency|serious|dangerous)\b\?|\b(cuales|cuáles|quais|quali|quels?|quelles?) (son|sao|são|sono|sont) (los|las|os|as|i|gli|le|les) (sintomas|síntomas|signos|sinais|sintomi|segni|signes|symptomes|symptômes)\b|"
+    r"\bc'est quoi les (signes|symptomes|symptômes)\b|\bworan erkennt man\b|\b(anzeichen|symptome) (eines|einer|von)\b|\bwhat (counts as|makes)\b.*\bemergency\b|\bexplain\b|\bwhat causes\b"
+)
+_RESOLVED = re.compile(
+    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|all) gone( now)?\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
+    r"\bfalse alarm\b|\ball clear\b|\b(turned out|was only|was just|it was just|they said it was|said it was|diagnosed (it )?as)\b|"
+    r"\b(paramedics|doctors?|a&e|er|hospital|ambulance crew|gp) (checked|said|sent|cleared|discharged|ruled)\b|\bsent (me|him|her|us) home\b|"
+    r"\b(it|that|the pain|the numbness|the bleeding|the seizure|bleeding|it all) (stopped|passed|settled|eased off)\b|\bback to (his |her |my |their )?normal\b|"
+    r"\b(home|discharged|out of hospital) now\b|\b(was|were|got|been|they|we) discharged\b|\bdischarged (me|him|her|us)\b|"
+    r"\b(scans?|ct|mri|x-?rays?|tests?|bloods|ecg|results?)( \w+){0,3} (was|were|came back|all|showed nothing|both)? ?(clear|fine|normal|ok)\b|"
+    r"\bno harm done\b|\ball sorted\b|\b(fine|ok|okay|better|well) now\b|\bdoing (well|fine|ok|better)\b|\btotally (fine|normal)\b|"
+    r"\b(checked|examined) (me|him|her|them|us) (over|out)?\b|\bsorted (it|the)\b|\bages ago\b|\bno (bleed|fracture|fractures|aneurysm|stroke)\b"
+)
+
+
+def modifiers_of(clause: str) -> frozenset[str]:
+    """The modifiers of one normalised clause."""
+    found = set()
+    current = bool(_CURRENT.search(clause))
+    if _HISTORICAL.search(clause) and not current:
+        found.add("historical")
+    if _HYPOTHETICAL.search(clause):
+        found.add("hypothetical")
+    if _FAMILY.search(clause):
+        found.add("family")
+    if _WARNING_SIGNS.search(clause) and not re.search(r"\b(i|i'm|my|me|he|she|his|her)\b.*\b(now|right now|have|having|has|is)\b", clause):
+        found.add("warning_signs")
+    if _RESOLVED.search(clause):
+        found.add("resolved")
+    return frozenset(found)
+
+
+def is_question_about_red_flags(clause_list: list[Clause]) -> bool:
+    """A message that asks about warning signs in general (it gets the information and the emergency numbers)."""
+    return any("warning_signs" in c.modifiers for c in clause_list)
+
+
+def says_it_is_over(clause_list: list[Clause]) -> bool:
+    return any("resolved" in c.modifiers for c in clause_list)

@@ -1,0 +1,179 @@
+"""Messages not in English: which language, what to tell the reader, and emergencies in it.
+
+The language is told offline by py3langid (its model ships in the wheel).  Short messages are
+too short to tell, so a message counts as not English only when the detector is confident and
+few of its words are English function words.  The bot reads English only: a message in Spanish,
+French, German, Portuguese or Italian gets that said in its language, with the emergency
+numbers; the emergencies people most need to say in any language (suicide, chest pain, not
+breathing, stroke signs, unconsciousness, overdose, bladder or bowel loss with back pain,
+seizures, heavy bleeding, anaphylaxis) are recognised by precise patterns in those languages,
+run on every message whatever its detected language, and by the n-gram model, which was
+fitted on messages in them too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+SUPPORTED = ("es", "fr", "de", "pt", "it")
+_ENGLISH_WORDS = frozenset(
+    "i me my you your he she his her it its we they them the a an and or but of to in on at for with from is are was "
+    "were be been have has had do does did can can't could would should will what how why when which who this that "
+    "not no back pain hurts help please".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def fold_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def detect_language(text: str) -> str:
+    """An ISO 639-1 code; "en" unless the text is confidently in another language."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    if len(words) < 3:
+        return "en"
+    english = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    if english >= 0.2:
+        return "en"
+    language, confidence = _identifier().classify(text)
+    return language if language != "en" and confidence >= 0.9 else "en"
+
+
+def _p(*patterns: str) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+# Precise patterns over lower-cased, accent-folded text, per flag; a negation cue just before
+# a match ("no tengo dolor en el pecho", "je n'ai pas de douleur") cancels it.
+FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
+    "self_harm": _p(
+        r"\bsuicid", r"\b(matarme|quitarme la vida|acabar con (todo|mi vida)|no quiero (seguir )?vivir|quiero morir(me)?|cortarme)\b",
+        r"\b(me tuer|en finir|mettre fin a (mes jours|ma vie)|envie de mourir|veux mourir|me scarifi\w*|me couper les)\b",
+        r"\b(selbstmord|umbringen|nicht mehr leben|sterben will|will sterben|mich ritzen|ritze mich)\b",
+        r"\b(me matar|tirar (a )?minha (propria )?vida|nao quero (mais )?viver|quero morrer|me cortar|acabar com tudo)\b",
+        r"\b(uccidermi|ammazzarmi|togliermi la vita|farla finita|non voglio (piu )?vivere|voglio morire|tagliarmi)\b",
+    ),
+    "chest_pain": _p(
+        r"\b(dolor|opresion|presion) (en el|de|del) pecho\b", r"\bme duele (mucho )?el pecho\b",
+        r"\b(douleur|mal|serrement|oppression) (a la|dans la|de) poitrine\b", r"\boppression thoracique\b",
+        r"\bbrustschmerz", r"\b(schmerzen|druck|enge\w*) (in|auf) der brust\b",
+        r"\b(dor|aperto|pressao) no peito\b", r"\b(dolore|male|oppressione|peso) (al|sul) petto\b",
+    ),
+    "breathing": _p(
+        r"\bno (puedo|puede) respirar\b", r"\b(me|se) ahoga\b|\bme ahogo\b", r"\b(me|le) falta (el )?aire\b",
+        r"\b(n'?arrive|n'?arrive pas|arrive pas|peux pas|ne peux pas|ne peut pas|peut pas) (a )?respirer\b", r"\b(j'?etouffe|il etouffe|elle etouffe)\b",
+        r"\b(kann|bekomme|krieg\w*) (nicht|kaum|keine) (mehr )?(atmen|luft)\b", r"\batemnot\b",
+        r"\bnao (consigo|consegue) respirar\b", r"\bfalta de ar\b", r"\bsufocando\b",
+        r"\bnon (riesco|riesce) a respirare\b", r"\bnon respira\b", r"\bmanca (il fiato|l'?aria)\b",
+    ),
+    "stroke": _p(
+        r"\b(cara|boca) (torcida|caida|paralizada)\b", r"\bhabla (rara|arrastrada|trabada)\b", r"\bderrame cerebral\b",
+        r"\b(visage|bouche) (paralyse|tombe|de travers)\b", r"\bavc\b",
+        r"\bschlaganfall\b", r"\b(gesicht|mundwinkel) (hangt|ist schief)\b", r"\blallt\b",
+        r"\bboca torta\b", r"\brosto (caido|torto)\b", r"\bfala enrolada\b", r"\bderrame\b",
+        r"\bictus\b", r"\b(bocca|faccia) (storta|cadente)\b",
+    ),
+    "unresponsive": _p(
+        r"\binconsciente\b", r"\bno (responde|reacciona|despierta)\b", r"\bse desmayo\b",
+        r"\binconscient\b", r"\bne (repond|reagit) (plus|pas)\b", r"\bevanoui", r"\bdans les pommes\b",
+        r"\bbewusstlos\b", r"\breagiert (nicht|ned|nimmer)\b", r"\bohnmachtig\b", r"\bwacht nicht (mehr )?auf\b",
+        r"\bdesmaiou\b", r"\bnao (responde|reage|acorda)\b", r"\bdesacordad",
+        r"\bsvenut", r"\bincosciente\b", r"\bnon (risponde|reagisce|si sveglia)\b", r"\bprivo di sensi\b",
+    ),
+    "overdose": _p(
+        r"\bsobredosis\b", r"\b(tomo|trago|tome|trague|se tomo|se trago)\b.{0,40}\b(pastillas|comprimidos|pildoras)\b", r"\benvenen",
+        r"\bsurdose\b", r"\b(avale|pris)\b.{0,40}\b(comprimes|cachets|pilules)\b", r"\bempoisonn", r"\bintoxi",
+        r"\buberdosis\b", r"\b(tabletten|pillen)\b.{0,30}\b(geschluckt|genommen|eingenommen)\b", r"\bvergift",
+        r"\boverdose\b", r"\b(tomou|engoliu|tomei|engoli)\b.{0,40}\b(comprimidos|remedios|pilulas|cartela)\b",
+        r"\b(preso|ingoiato|inghiottito)\b.{0,40}\b(pastiglie|pillole|compresse)\b", r"\bavvelena",
+    ),
+    "cauda_equina": _p(
+        r"\bno (puedo|controlo|aguanto) (orinar|hacer pis|mear)\b", r"\bme (hice|hago|he hecho) pis\b", r"\bperdi(do)? el control (de la vejiga|del esfinter|de los esfinteres|del intestino)\b",
+        r"\b(entumecid|adormecid|dormid)\w* .{0,30}\b(entrepierna|zona genital|ingle|entre las piernas)\b",
+        r"\b(peux|arrive) (plus|pas) (a )?(uriner|faire pipi)\b", r"\bfait pipi sur moi\b", r"\b(perte|perdu) (de |le )?controle (de la vessie|des selles|du sphincter|de mes sphincters)\b",
+        r"\b(engourdi|insensible)\w* .{0,30}\b(entrejambe|parties genitales|aine|fesses)\b",
+        r"\bkann nicht (mehr )?(pinkeln|urinieren|wasser lassen)\b", r"\b(blase|stuhlgang|darm) nicht (mehr )?(kontrollieren|halten)\b",
+        r"\beingenasst\b", r"\bin die hose gemacht\b", r"\btaub\w* .{0,30}\b(intimbereich|schritt|gesass|reithose)", r"\breithosen",
+        r"\bnao (consigo|consegue) (urinar|fazer xixi)\b", r"\bfiz xixi nas calcas\b", r"\bperdi o controle (da bexiga|do intestino)\b",
+        r"\b(dormente|dormencia|formigamento)\b.{0,30}\b(virilha|genitais|entre as pernas|nadegas)\b",
+        r"\bnon riesco (piu )?a (urinare|fare pipi)\b", r"\b(fatto|fatta) la pipi addosso\b", r"\bperso il controllo (della vescica|dell'?intestino)\b",
+        r"\b(intorpidit|formicolio|insensibil)\w* .{0,30}\b(inguine|genitali|tra le gambe|glutei)\b",
+    ),
+    "seizure": _p(r"\bconvuls", r"\bconvulsion", r"\b(ataque|crisis|crise) (epileptic|epilepti|d'?epilepsie)", r"\bkrampfanfall\b",
+                  r"\bepileptischer anfall\b", r"\bkrampft\b", r"\b(crisi|attacco) epilettic"),
+    "severe_bleeding": _p(
+        r"\bsangr\w* (mucho|sin parar|muito|sem parar)\b", r"\bno para de sangrar\b", r"\bhemorragi", r"\bsaign\w* (beaucoup|sans arret|abondamment)\b",
+        r"\bblutet (stark|sehr|ohne aufzuhoren)\b", r"\bstarke blutung\b", r"\bemorragia\b", r"\bsanguin\w* (tanto|molto|senza sosta)\b",
+    ),
+    "anaphylaxis": _p(r"\banafila", r"\banaphyla", r"\b(garganta|lengua|labios) (se me )?(hincha|cierra|hinchad)", r"\bgorge (qui )?(gonfle|se ferme)\b",
+                      r"\b(hals|zunge) schwillt\b", r"\ballergischer schock\b", r"\bgarganta (fechando|inchando)\b", r"\blingua inchada\b",
+                      r"\bgola (si chiude|gonfia)\b", r"\bshock anafilattico\b"),
+}
+_FOREIGN_NEGATION = re.compile(r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai)\s+(\S+\s+){0,2}$")
+
+
+def foreign_flags(text: str) -> set[str]:
+    """Flags raised by the patterns in other languages (text: normalised)."""
+    folded = fold_accents(text)
+    found = set()
+    for flag, patterns in FOREIGN_PATTERNS.items():
+        for pattern in patterns:
+            match = pattern.search(folded)
+            if match and not _FOREIGN_NEGATION.search(folded[max(0, match.start() - 40) : match.start()]):
+                found.add(flag)
+                break
+    return found
+
+
+ENGLISH_ONLY = {
+    "es": "**Solo puedo leer preguntas en inglés.** Por favor, escriba su pregunta en inglés. Si se trata de una urgencia, "
+          "llame ahora al número de emergencias: 112 en Europa, 911 en las Américas.",
+    "fr": "**Je ne lis que les questions en anglais.** Merci d'écrire votre question en anglais. En cas d'urgence, "
+          "appelez maintenant le 15 ou le 112 (le 911 au Canada).",
+    "de": "**Ich kann nur Fragen auf Englisch lesen.** Bitte stellen Sie Ihre Frage auf Englisch. In einem Notfall rufen "
+          "Sie jetzt den Notruf 112 an (in Österreich auch 144, in der Schweiz 144).",
+    "pt": "**Só consigo ler perguntas em inglês.** Por favor, escreva a sua pergunta em inglês. Numa emergência, ligue "
+          "agora para o 112 (em Portugal) ou o 192 / SAMU (no Brasil).",
+    "it": "**Posso leggere solo domande in inglese.** Per favore, scriva la sua domanda in inglese. In caso di emergenza, "
+          "chiami subito il 112 (o il 118).",
+}
+EMERGENCY = {
+    "es": "**Esto puede ser una emergencia médica.** Llame ahora al número de emergencias (112 en Europa, 911 en las "
+          "Américas) o vaya a urgencias. No espere una respuesta en línea.",
+    "fr": "**Cela peut être une urgence médicale.** Appelez maintenant le 15 ou le 112 (le 911 au Canada) ou allez aux "
+          "urgences. N'attendez pas une réponse en ligne.",
+    "de": "**Das kann ein medizinischer Notfall sein.** Rufen Sie jetzt den Notruf 112 an oder gehen Sie in die "
+          "Notaufnahme. Warten Sie nicht auf eine Antwort im Internet.",
+    "pt": "**Isto pode ser uma emergência médica.** Ligue agora para o 112 (Portugal) ou 192 / SAMU (Brasil), ou vá às "
+          "urgências. Não espere por uma resposta online.",
+    "it": "**Questa può essere un'emergenza medica.** Chiami subito il 112 (o il 118) o vada al pronto soccorso. Non "
+          "aspetti una risposta online.",
+}
+CRISIS = {
+    "es": "**Mereces ayuda ahora mismo.** Si piensas en el suicidio o en hacerte daño, llama al 024 (España), a la Línea "
+          "de la Vida 800 911 2000 (México) o al número de emergencias (112, 911). Hablar con alguien de confianza también ayuda.",
+    "fr": "**Vous méritez de l'aide dès maintenant.** Si vous pensez au suicide ou à vous faire du mal, appelez le 3114 "
+          "(France, 24h/24) ou le numéro d'urgence (112, 15). Parler à quelqu'un de confiance peut aussi aider.",
+    "de": "**Sie verdienen jetzt Hilfe.** Wenn Sie an Suizid denken oder sich etwas antun wollen, rufen Sie die "
+          "TelefonSeelsorge an: 0800 111 0 111 oder 0800 111 0 222 (kostenlos, rund um die Uhr), oder den Notruf 112.",
+    "pt": "**Você merece ajuda agora.** Se está a pensar em suicídio ou em fazer mal a si mesmo, ligue para o CVV 188 "
+          "(Brasil), o SNS 24 808 24 24 24 (Portugal) ou o número de emergência (112, 192).",
+    "it": "**Meriti aiuto adesso.** Se pensi al suicidio o a farti del male, chiama Telefono Amico 02 2327 2327 o il "
+          "numero di emergenza 112. Parlare con qualcuno di cui ti fidi può aiutare.",
+}
+DOCTOR = {
+    "es": "Por favor, consulte a un médico.",
+    "fr": "Veuillez consulter un médecin.",
+    "de": "Bitte gehen Sie zu einer Ärztin oder einem Arzt.",
+    "pt": "Por favor, consulte um médico.",
+    "it": "Per favore, consulti un medico.",
+}

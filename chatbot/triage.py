@@ -1,0 +1,137 @@
+"""Triage of a message in its conversation: the level, the red flags, the language, the request.
+
+    assess("my back hurts and I suddenly can't control my bladder").level   # "emergency"
+
+How a message is read (see ``docs``-level detail in README "Safety"):
+1. normalised (``context.normalise``) and split into clauses with ConText-style modifiers;
+   clauses that speak of the past, a hypothetical, family history, warning signs in general or
+   an episode that is over are set aside, and negated words are taken out of the rest;
+2. what remains goes to the learned detector (``triage_model``, n-gram logistic regression
+   fitted on labelled messages), to the precise English patterns of ``redflags`` and to the
+   patterns in five other languages (``languages``); a flag raised by any of them counts;
+3. the conversation: the user's earlier turns are read the same way, alone and with the turn
+   before them (so "and now both legs are numb too" is read with "my back has hurt for a
+   week"), and an emergency raised earlier stays until a later turn says it is over.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from .context import clauses, normalise, strip_idioms, strip_negated
+from .languages import detect_language, foreign_flags
+from .redflags import BY_NAME, FLAGS, level_of
+from .triage_model import load_model
+
+HISTORY_TURNS = 10  # earlier user turns read for red flags
+MAX_TRIAGE_CHARS = 50_000  # read in full up to this; the API accepts at most 20,000
+
+_DIAGNOSIS = re.compile(
+    r"\b(do|did|could|might|may|can) (i|he|she|my \w+) (have|has|be having)\b|\bhave i (got|developed)\b|\bam i (getting|developing)\b|"
+    r"\bdoes (this|that|it) (mean|sound like) (i|he|she) (have|has|am|is)\b|\bso (it's|its|it is|i have|i've got|that's)\b.*\b(right|correct|isn't it|yes)\b|"
+    r"\bdiagnose (me|my|him|her|this)\b|\bwhat (do|have) i (have|got)\b|\b(is|could) (this|it) (be )?(parkinson'?s|ms|cancer|als|a tumou?r|myelopathy)\b"
+)
+_DOSE = re.compile(
+    r"\bhow (much|many)\b(\s+[\w'-]+){0,4}\s+(can|should|do|may|could|must) (i|you|he|she|we|they|my \w+) (take|give|have|use)\b|"
+    r"\b(max(imum)?|safe|right|correct|usual) (dose|dosage|amount)\b|\bhow often can (i|you) (take|give)\b|"
+    r"\bwhat (dose|dosage)\b|\b(dose|dosage) (of|for)\b|\bhow many (mg|milligrams?|tablets|pills|capsules)\b"
+)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """``level``: emergency | crisis | same_day | routine; ``flags``: the red flags recognised."""
+
+    level: str = "routine"
+    flags: tuple[str, ...] = ()
+    language: str = "en"
+    about_warning_signs: bool = False  # a question about red flags in general
+    request: str = ""                  # "diagnosis" or "dose" when the message asks for one
+    carried_over: bool = False         # raised in an earlier turn that no later turn says is over
+
+    @property
+    def urgent(self) -> bool:
+        return self.level in ("emergency", "crisis")
+
+
+def _english_flags(text: str) -> set[str]:
+    return {flag.name for flag in FLAGS if any(p.search(text) for p in flag.patterns)}
+
+
+def _kept(text: str) -> tuple[list[str], list]:
+    """The asserted clauses of ``text`` with negated words taken out, and all its clauses."""
+    parts = clauses(strip_idioms(normalise(text[:MAX_TRIAGE_CHARS])))
+    kept = [strip_negated(c.text) for c in parts if c.asserted]
+    return [k for k in kept if k], parts
+
+
+def _asserted(parts) -> list[str]:
+    return [c.text for c in parts if c.asserted]
+
+
+def _says_over(parts) -> bool:
+    return any("resolved" in c.modifiers for c in parts)
+
+
+def model_input(message: str, history: Sequence | None = None) -> str:
+    """The text the learned detector reads for a message with its turn before: what it is fitted on."""
+    kept, parts = _kept(message)
+    earlier = user_turns(history)
+    if earlier and not _says_over(parts):
+        kept = _kept(earlier[-1])[0] + kept
+    return " . ".join(kept)
+
+
+def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
+    """(flags, says it is over, asks about warning signs) of one text."""
+    kept, parts = _kept(text)
+    found: set[str] = set()
+    for clause in kept:
+        found |= _english_flags(clause)
+    for clause in _asserted(parts):  # the patterns in other languages check their own negation cues
+        found |= foreign_flags(clause)
+    if not _says_over(parts):  # a message saying an episode is over uses its words: only patterns read it
+        units = kept + ([" . ".join(kept)] if len(kept) > 1 else [])
+        for detected in (model or load_model()).detect(units):
+            found |= detected
+    warning = any("warning_signs" in c.modifiers for c in parts)
+    return found, _says_over(parts), warning
+
+
+def user_turns(history: Sequence | None) -> list[str]:
+    """The user's turns of a history in any of the shapes ``Chatbot.ask`` accepts."""
+    from .query import previous_user_messages
+
+    return previous_user_messages(history)
+
+
+def assess(message: str, history: Sequence | None = None, *, model=None) -> Triage:
+    """Triage ``message`` with the user's earlier turns in ``history`` (``model``: the shipped one unless given)."""
+    earlier = user_turns(history)[-HISTORY_TURNS:]
+    carried: set[str] = set()
+    before = ""
+    for turn in earlier:
+        flags, over, _ = _read(turn, model)
+        if over:
+            carried = set()
+        carried |= flags
+        if before and not over:
+            carried |= _read(f"{before}. {turn}", model)[0]
+        before = turn
+    flags, over, warning = _read(message, model)
+    if over:
+        carried = set()
+    elif before:
+        flags |= _read(f"{before}. {message}", model)[0]
+    carried -= flags
+    all_flags = flags | carried
+    ordered = tuple(f.name for f in FLAGS if f.name in all_flags)
+    text = normalise(message[:MAX_TRIAGE_CHARS])
+    request = "diagnosis" if _DIAGNOSIS.search(text) else "dose" if _DOSE.search(text) else ""
+    return Triage(level_of(ordered), ordered, detect_language(message[:2000]), warning and not flags, request, bool(carried))
+
+
+def reasons(triage: Triage) -> list[str]:
+    return [BY_NAME[name].reason for name in triage.flags]
