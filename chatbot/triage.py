@@ -25,6 +25,7 @@ from .languages import detect_language, foreign_flags
 from .redflags import BY_NAME, FLAGS, level_of
 from .triage_model import load_model
 
+FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's bar for a message not in English
 HISTORY_TURNS = 10  # earlier user turns read for red flags
 MAX_TRIAGE_CHARS = 50_000  # read in full up to this; the API accepts at most 20,000
 
@@ -93,8 +94,11 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
     for clause in _asserted(parts):  # the patterns in other languages check their own negation cues
         found |= foreign_flags(clause)
     if not _says_over(parts):  # a message saying an episode is over uses its words: only patterns read it
+        model = model or load_model()
+        if detect_language(text[:2000]) != "en":  # fitted on few messages in other languages: a higher bar there
+            model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor)
         units = kept + ([" . ".join(kept)] if len(kept) > 1 else [])
-        for detected in (model or load_model()).detect(units):
+        for detected in model.detect(units):
             found |= detected
     warning = any("warning_signs" in c.modifiers for c in parts)
     return found, _says_over(parts), warning

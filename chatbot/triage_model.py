@@ -61,7 +61,7 @@ class TriageModel:
     flags: tuple[str, ...]
     alarm_coef: np.ndarray      # (features,)
     alarm_intercept: float
-    flag_coef: "object"         # scipy.sparse matrix (features, flags)
+    flag_coef: "object"         # (features, flags): dense once loaded, sparse when just fitted
     flag_intercept: np.ndarray  # (flags,)
     alarm_threshold: float = 0.5
     flag_floor: float = 0.3
@@ -72,7 +72,9 @@ class TriageModel:
 
     def flag_shares(self, x) -> np.ndarray:
         """Each flag's one-vs-rest probability, normalised over the flags."""
-        scores = 1.0 / (1.0 + np.exp(-(np.asarray((x @ self.flag_coef).todense()) + self.flag_intercept)))
+        product = x @ self.flag_coef
+        product = product.toarray() if hasattr(product, "toarray") else np.asarray(product)
+        scores = 1.0 / (1.0 + np.exp(-(product + self.flag_intercept)))
         return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-9)
 
     def detect(self, texts: Sequence[str]) -> list[set[str]]:
@@ -80,14 +82,13 @@ class TriageModel:
         if not texts:
             return []
         x = features(texts)
-        alarm, shares = self.alarm(x), self.flag_shares(x)
-        found = []
-        for p, row in zip(alarm, shares):
-            if p < self.alarm_threshold:
-                found.append(set())
-                continue
-            best = int(row.argmax())
-            found.append({self.flags[best]} | {f for f, s in zip(self.flags, row) if s >= self.flag_floor})
+        alarm = self.alarm(x)
+        found: list[set[str]] = [set() for _ in texts]
+        raised = np.flatnonzero(alarm >= self.alarm_threshold)
+        if len(raised):
+            for i, row in zip(raised, self.flag_shares(x[raised])):
+                best = int(row.argmax())
+                found[i] = {self.flags[best]} | {f for f, s in zip(self.flags, row) if s >= self.flag_floor}
         return found
 
     def with_thresholds(self, alarm_threshold: float, flag_floor: float) -> "TriageModel":
@@ -120,7 +121,8 @@ def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
                              "run python benchmarks/fit_triage.py")
         alarm = np.zeros(int(stored["shape"][0]))
         alarm[stored["alarm_index"]] = stored["alarm_value"]
-        flag = csc_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"]))
+        # dense in memory (features x flags, ~22 MB of float64): a sparse row times a dense matrix is the fast product
+        flag = csc_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])).toarray().astype(np.float64)
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
                            float(meta["alarm_threshold"]), float(meta["flag_floor"]), meta)
 

@@ -167,3 +167,63 @@ def test_a_repeated_heading_is_a_section_of_its_own(tmp_path, fake_embedder):
     hit = bot.retriever.search("what is gout arthritis pain", k=1)[0]
     widened = bot._sections_of([hit])
     assert [h.text for h in widened] == [hit.text]
+
+
+def test_kind_is_urgent_exactly_when_triage_is_emergency_or_crisis(bot):
+    for question, level in [("can back pain cause shaky hands?", "routine"), ("I can't breathe and my lips are blue", "emergency"),
+                            ("I want to end my life", "crisis"), ("back pain with a fever and chills since yesterday", "same_day")]:
+        answer = bot.ask(question)
+        assert answer.triage == level
+        assert (answer.kind == "urgent") == (level in ("emergency", "crisis"))
+        assert DOCTOR_NOTICE in answer.markdown
+
+
+def test_a_crisis_answer_quotes_no_treatment_list(bot):
+    answer = bot.ask("my back pain is unbearable and I'm thinking of killing myself, how is lumbar tremor treated?")
+    assert answer.kind == "urgent" and answer.triage == "crisis"
+    assert not answer.citations and "Medication" not in answer.markdown
+
+
+def test_an_emergency_answer_quotes_only_passages_about_its_red_flag(bot):
+    answer = bot.ask("how is lumbar tremor treated? since this morning I can't control my bladder")
+    assert answer.kind == "urgent"
+    for c in answer.citations:
+        assert any(w in c.quote.lower() for w in ("bladder", "bowel", "incontinence", "groin", "saddle", "cauda equina", "urinat"))
+
+
+def test_an_over_long_message_is_read_for_red_flags_first(bot):
+    story = "My back has hurt for years and I have tried many things. " * 40 + "Now I suddenly can't control my bladder."
+    answer = bot.ask(story)
+    assert len(story) > 2000
+    assert answer.kind == "urgent" and "cauda_equina" in answer.red_flags
+    assert "characters long" in answer.markdown and DOCTOR_NOTICE in answer.markdown
+
+
+def test_a_message_in_another_language_gets_the_english_only_note_in_it(bot):
+    routine = bot.ask("me duele la espalda desde hace una semana, que puedo hacer?")
+    assert routine.language == "es" and routine.kind == "out_of_scope"
+    assert "Solo puedo leer preguntas en inglés" in routine.markdown and DOCTOR_NOTICE in routine.markdown
+    urgent = bot.ask("me duele mucho el pecho y no puedo respirar")
+    assert urgent.kind == "urgent" and "Esto puede ser una emergencia" in urgent.markdown
+
+
+def test_a_diagnosis_request_never_reads_as_a_yes(bot):
+    answer = bot.ask("my hands shake when my back hurts, do I have lumbar tremor?")
+    assert answer.request == "diagnosis" and answer.triage == "routine"
+    assert answer.markdown.startswith("**I can't tell you whether you have a condition.**")
+    assert "speak of both" not in answer.markdown
+
+
+def test_a_dose_request_points_to_a_pharmacist(bot):
+    answer = bot.ask("how much ibuprofen can I take for back pain?")
+    assert answer.request == "dose" and "pharmacist" in answer.markdown.split("\n\n")[0]
+
+
+def test_an_emergency_keeps_its_notice_on_follow_ups_until_it_is_over(bot):
+    history = [{"role": "user", "content": [{"type": "text", "text": "my dad's face is drooping and his speech is slurred"}]},
+               {"role": "assistant", "content": [{"type": "text", "text": "..."}]}]
+    follow = bot.ask("what should we do while we wait?", history=history)
+    assert follow.kind == "urgent" and "stroke" in follow.red_flags
+    over = bot.ask("the paramedics checked him and said it was not a stroke, he is fine now. what is lumbar tremor?",
+                   history=history)
+    assert over.kind == "answer" and over.triage == "routine"
