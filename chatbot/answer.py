@@ -61,6 +61,18 @@ class ScopeFeatures:
         return self.top_score - penalty * self.uncovered_share >= bar
 
 
+def localised_notice(triage: Triage) -> str:
+    """The crisis or emergency notice in the message's language, when there is one in it."""
+    from .languages import CRISIS, EMERGENCY
+
+    if not triage.urgent:
+        return ""
+    parts = [CRISIS.get(triage.language, "") if "self_harm" in triage.flags else ""]
+    if triage.level == "emergency":
+        parts.append(EMERGENCY.get(triage.language, ""))
+    return "\n\n".join(p for p in parts if p)
+
+
 def on_red_flag(passages: Sequence[Passage], triage: Triage) -> list[Passage]:
     """The passages that speak of the red flags raised; none at all under a crisis notice."""
     if "self_harm" in triage.flags:
@@ -100,6 +112,7 @@ class Chatbot:
         kind_if_urgent = "urgent" if triage.urgent else None
         lead = self._lead(triage)
         if triage.language != "en":
+            lead = "\n\n".join(filter(None, [localised_notice(triage), lead]))
             return Answer(kind=kind_if_urgent or "out_of_scope", markdown=compose_other_language(triage.language, lead), **common)
         problem = check_question(question)
         if problem:

@@ -19,9 +19,9 @@ from functools import lru_cache
 
 SUPPORTED = ("es", "fr", "de", "pt", "it")
 _ENGLISH_WORDS = frozenset(
-    "i me my you your he she his her it its we they them the a an and or but of to in on at for with from is are was "
-    "were be been have has had do does did can can't could would should will what how why when which who this that "
-    "not no back pain hurts help please".split()
+    "my you your he she his her it its we they them the an and or but of to on at for with from is are was "
+    "were be been have has had does did can can't could would should will what how why when which who this that "
+    "not back pain hurts help please i'm i've".split()  # words of other languages too ("me", "no", "a", "i", "in") are left out
 )
 
 
