@@ -40,7 +40,7 @@ CSS = """
 .same-day {border: 2px solid #b45309; background: #fffbeb !important;}
 .same-day, .same-day * {color: #78350f !important;}
 .source {border-bottom: 1px solid #e5e7eb; padding: 0.5em 0;}
-.source mark {background: #fde68a;}
+.source mark {background: #fde68a; color: #111827 !important;}
 .source-head {font-weight: 600; margin-bottom: 0.25em;}
 """
 

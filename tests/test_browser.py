@@ -4,6 +4,7 @@ started as a user would (`python -m chatbot serve --watch`) on a copy of the see
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import socket
@@ -131,6 +132,34 @@ def test_emergency_answer_is_visibly_distinct(server, browser):
     banner = page.locator("#emergency-banner .emergency")
     banner.wait_for(timeout=60_000)
     assert "emergency" in banner.inner_text().lower()
+    assert contrast(banner) >= 4.5
+    page.close()
+
+
+def _luminance(css_colour: str) -> float:
+    r, g, b = (float(v) / 255 for v in re.findall(r"[\d.]+", css_colour)[:3])
+    return sum(w * (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4) for w, c in zip((0.2126, 0.7152, 0.0722), (r, g, b)))
+
+
+def contrast(locator) -> float:
+    """The WCAG contrast ratio of an element's text colour on its own background colour."""
+    fg, bg = locator.evaluate("e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]")
+    light, dark = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_same_day_answer_has_an_amber_banner_readable_in_dark_mode(server, browser):
+    base, _ = server
+    page = browser.new_page(color_scheme="dark")
+    page.goto(base + "/?__theme=dark", wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    ask_in_page(page, "my lower back has ached for a week and now I have a fever and chills")
+    banner = page.locator("#emergency-banner .same-day")
+    banner.wait_for(timeout=60_000)
+    assert "doctor today" in banner.inner_text()
+    assert contrast(banner) >= 4.5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "same-day-dark.png"), full_page=True)
     page.close()
 
 
