@@ -14,6 +14,7 @@ The test part (benchmarks/data/triage/test/) is never read here; bench_triage.py
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 from collections import defaultdict
@@ -99,8 +100,8 @@ def main() -> None:
 
     if not args.no_save:
         final = fit(texts, labels, NAMES, c=args.c).with_thresholds(threshold, args.flag_floor)
-        final = type(final)(**{**final.__dict__, "meta": {**final.meta, "folds": args.folds, "extra_routine": len(extra),
-                                                          "data": "benchmarks/data/triage/train/*.jsonl"}})
+        final = dataclasses.replace(final, meta={**final.meta, "folds": args.folds, "extra_routine": len(extra),
+                                                 "data": "benchmarks/data/triage/train/*.jsonl"})
         final.save(MODEL_PATH)
         print(f"saved {MODEL_PATH.relative_to(MODEL_PATH.parents[2])} ({MODEL_PATH.stat().st_size / 1e6:.1f} MB)")
 

@@ -159,10 +159,6 @@ def modifiers_of(clause: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def is_question_about_red_flags(clause_list: list[Clause]) -> bool:
-    """A message that asks about warning signs in general (it gets the information and the emergency numbers)."""
-    return any("warning_signs" in c.modifiers for c in clause_list)
-
-
 def says_it_is_over(clause_list: list[Clause]) -> bool:
+    """Whether some clause says an episode is over ("the paramedics said it was a panic attack")."""
     return any("resolved" in c.modifiers for c in clause_list)

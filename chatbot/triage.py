@@ -2,7 +2,7 @@
 
     assess("my back hurts and I suddenly can't control my bladder").level   # "emergency"
 
-How a message is read (see ``docs``-level detail in README "Safety"):
+How a message is read (details and measured figures: docs/safety.md):
 1. normalised (``context.normalise``) and split into clauses with ConText-style modifiers;
    clauses that speak of the past, a hypothetical, family history, warning signs in general or
    an episode that is over are set aside, and negated words are taken out of the rest;
@@ -20,9 +20,10 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .context import clauses, normalise, strip_idioms, strip_negated
+from .context import clauses, normalise, says_it_is_over, strip_idioms, strip_negated
 from .languages import detect_language, foreign_flags
-from .redflags import BY_NAME, FLAGS, level_of
+from .query import previous_user_messages
+from .redflags import FLAGS, level_of
 from .triage_model import load_model
 
 FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's bar for a message not in English
@@ -72,15 +73,11 @@ def _asserted(parts) -> list[str]:
     return [c.text for c in parts if c.asserted]
 
 
-def _says_over(parts) -> bool:
-    return any("resolved" in c.modifiers for c in parts)
-
-
 def model_input(message: str, history: Sequence | None = None) -> str:
     """The text the learned detector reads for a message with its turn before: what it is fitted on."""
     kept, parts = _kept(message)
-    earlier = user_turns(history)
-    if earlier and not _says_over(parts):
+    earlier = previous_user_messages(history)
+    if earlier and not says_it_is_over(parts):
         kept = _kept(earlier[-1])[0] + kept
     return " . ".join(kept)
 
@@ -93,7 +90,7 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
         found |= _english_flags(clause)
     for clause in _asserted(parts):  # the patterns in other languages check their own negation cues
         found |= foreign_flags(clause)
-    if not _says_over(parts):  # a message saying an episode is over uses its words: only patterns read it
+    if not says_it_is_over(parts):  # a message saying an episode is over uses its words: only patterns read it
         model = model or load_model()
         if detect_language(text[:2000]) != "en":  # fitted on few messages in other languages: a higher bar there
             model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor)
@@ -101,19 +98,12 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
         for detected in model.detect(units):
             found |= detected
     warning = any("warning_signs" in c.modifiers for c in parts)
-    return found, _says_over(parts), warning
-
-
-def user_turns(history: Sequence | None) -> list[str]:
-    """The user's turns of a history in any of the shapes ``Chatbot.ask`` accepts."""
-    from .query import previous_user_messages
-
-    return previous_user_messages(history)
+    return found, says_it_is_over(parts), warning
 
 
 def assess(message: str, history: Sequence | None = None, *, model=None) -> Triage:
     """Triage ``message`` with the user's earlier turns in ``history`` (``model``: the shipped one unless given)."""
-    earlier = user_turns(history)[-HISTORY_TURNS:]
+    earlier = previous_user_messages(history)[-HISTORY_TURNS:]
     carried: set[str] = set()
     before = ""
     for turn in earlier:
@@ -135,7 +125,3 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
     text = normalise(message[:MAX_TRIAGE_CHARS])
     request = "diagnosis" if _DIAGNOSIS.search(text) else "dose" if _DOSE.search(text) else ""
     return Triage(level_of(ordered), ordered, detect_language(message[:2000]), warning and not flags, request, bool(carried))
-
-
-def reasons(triage: Triage) -> list[str]:
-    return [BY_NAME[name].reason for name in triage.flags]
