@@ -13,11 +13,14 @@ Bad input gets a 4xx JSON error (``{"error": ...}`` or FastAPI's validation deta
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal, Union
+from typing import Any, Literal, Sequence, Union
+from urllib.parse import urlsplit
 
 import secrets
 
 from fastapi import Depends, FastAPI, Query, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -96,15 +99,29 @@ def password_check(credentials: tuple[str, str]):
     return check
 
 
+def origin_of(text: str) -> str:
+    """``text`` as a web origin (``scheme://host[:port]``), or ``ChatbotError`` saying what is wrong."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/") or parts.query:
+        raise ChatbotError(f"--allow-origin {text!r} is not a web origin: give scheme, host and port only, "
+                           "e.g. https://clinic.example or http://localhost:8000")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def create_api(service: BotService, feedback: FeedbackLog | None = None,
-               credentials: tuple[str, str] | None = None) -> FastAPI:
+               credentials: tuple[str, str] | None = None, *, allow_origins: Sequence[str] = ()) -> FastAPI:
     """The FastAPI app with the /api routes; the chat page is mounted onto it by ``web.py``.
 
     With ``credentials`` (user name, password) every route but /api/health asks for them
-    (HTTP Basic).
+    (HTTP Basic).  ``allow_origins``: the web sites (``https://clinic.example``) whose pages may call
+    the API from the browser (CORS); none by default.  /docs serves its Swagger UI files from the
+    ``fastapi-offline`` package, so it works with no network.
     """
-    app = FastAPI(title="Health Q&A chatbot", version=__version__,
-                  description="Answers quoted from curated health articles, with citations. Not medical advice.")
+    app = FastAPIOffline(title="Health Q&A chatbot", version=__version__, redoc_url=None,
+                         description="Answers quoted from curated health articles, with citations. Not medical advice.")
+    if allow_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=[origin_of(o) for o in allow_origins],
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization"])
     # Declared only when set, so the OpenAPI schema says which routes ask for a password.
     protected = [Depends(password_check(credentials))] if credentials else []
     errors = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}}

@@ -21,9 +21,10 @@ log = logging.getLogger("chatbot")
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["serve", *argv]  # `python -m chatbot [--port P ...]`: the chat page on the bundled corpus
     args = parser.parse_args(argv)
-    if not getattr(args, "command", None):  # `python -m chatbot`: the chat page on the bundled corpus
-        args = parser.parse_args(["serve", *(["--verbose"] if args.verbose else [])])
     level = logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
     for handler in logging.getLogger().handlers:
@@ -42,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m chatbot", description="A cited, offline health Q&A chatbot.")
+    parser = argparse.ArgumentParser(prog="python -m chatbot", description="A cited, offline health Q&A chatbot.",
+                                     epilog="With no command, or options only (python -m chatbot --port 7881), "
+                                            "it serves the chat page: the same as serve.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -90,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     _backend(p)
     p.add_argument("--feedback-log", default="feedback.jsonl", help="where ratings and refused questions go "
                    "(default feedback.jsonl; '' to keep none)")
+    p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                   help="a web site whose pages may call the API from the browser (CORS), e.g. https://clinic.example; "
+                        "repeat for more (default: none)")
 
     p = command("report", _report, "summarise the feedback log: ratings and the questions the articles could not answer")
     p.add_argument("--feedback-log", default="feedback.jsonl", help="the log written by serve (default feedback.jsonl)")
@@ -208,7 +214,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .web import serve
 
     serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None,
-          backend=args.backend)
+          backend=args.backend, allow_origins=args.allow_origin)
     return 0
 
 

@@ -7,15 +7,18 @@ is escaped, so it shows as text and never runs.
 """
 
 
-import html
+import errno
 import ipaddress
 import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from .api import create_api
+from .api import create_api, origin_of
 from .compose import escape
+from .errors import ChatbotError
+from .page_html import length_note_js, link_markers, render_banner, render_sources
+from .safety import MAX_QUESTION_CHARS
 from .feedback import FeedbackLog
 from .service import BotService
 
@@ -31,88 +34,128 @@ BANNER = (
     "**This assistant quotes health articles; it is not a doctor.** It cannot diagnose or treat you. "
     "For any health concern, see a doctor. **In an emergency, call 112, 911 or 999 now.**"
 )
+PENDING = "*Looking it up in the articles…*"
+# Colours are set for both schemes: Gradio's dark mode puts `.dark` on the page's root.
 CSS = """
-.notice {border-left: 4px solid #2563eb; padding: 0.5em 1em; background: #eff6ff;}
+.gradio-container h1 {font-size: 1.5rem; margin: 0.25em 0;}
+.notice {border-left: 4px solid #2563eb; padding: 0.5em 1em; background: #eff6ff !important;}
 .notice, .notice * {color: #1e3a8a !important;}
 .emergency, .same-day {padding: 0.75em 1em; border-radius: 6px; font-weight: 600;}
 .emergency {border: 2px solid #b91c1c; background: #fef2f2 !important;}
 .emergency, .emergency * {color: #7f1d1d !important;}
 .same-day {border: 2px solid #b45309; background: #fffbeb !important;}
 .same-day, .same-day * {color: #78350f !important;}
-.source {border-bottom: 1px solid #e5e7eb; padding: 0.5em 0;}
+.source-article {margin-bottom: 0.75em;}
+.source-title {font-size: 1rem; margin: 0.25em 0;}
+.source {border-bottom: 1px solid #d1d5db; padding: 0.5em 0;}
 .source mark {background: #fde68a; color: #111827 !important;}
 .source-head {font-weight: 600; margin-bottom: 0.25em;}
+.marker {margin-right: 0.25em; scroll-margin-top: 4em;}
+.marker:target {outline: 2px solid #2563eb;}
+.length-over {color: #991b1b !important; font-weight: 600;}
+.dark .length-over {color: #fca5a5 !important;}
+#chat a {text-decoration: underline;}
+#examples-label {margin: 0.5em 0 0.25em 0;}
+#length-note {min-height: 0; padding: 0;}
+@media (max-width: 640px) {
+  .gradio-container {padding: 8px !important;}
+  #title h1 {font-size: 1.1rem !important; margin: 0 !important;}
+  .notice, .notice p {padding: 0.2em 0.5em; font-size: 0.85rem !important; line-height: 1.35 !important;}
+  #chat {height: 42vh !important; max-height: 42vh !important;}
+}
 """
+# Runs once in the page: [n] links scroll the sources panel to their passage (and never open a tab).
+HEAD = """<script>
+document.addEventListener("click", (event) => {
+  const link = event.target.closest && event.target.closest('a[href^="#source-"]');
+  if (!link) return;
+  const target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault(); event.stopPropagation();
+  target.scrollIntoView({behavior: "smooth", block: "start"});
+  target.setAttribute("tabindex", "-1"); target.focus({preventScroll: true});
+}, true);
+</script>"""
+# After an answer: the chat box shows the latest answer from its first line.
+SHOW_LATEST_ANSWER = """() => {
+  const bots = document.querySelectorAll("#chat .message-row.bot-row, #chat .bot-row");
+  const last = bots[bots.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
+  if (box && box !== document.documentElement && box !== document.body) {
+    box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  }
+}"""
 
 
-def render_sources(bot, answer) -> str:
-    """HTML of the cited passages, each quote highlighted inside its passage."""
-    if answer is None or not answer.citations:
-        return "<p><em>The passages an answer quotes appear here.</em></p>"
-    blocks = []
-    for c in answer.citations:
-        passage, offset = bot.passage_around(c)
-        start, end = c.start - offset, c.end - offset
-        if passage[start:end] != c.quote:
-            passage, start, end = c.quote, 0, len(c.quote)
-        body = (html.escape(passage[:start]) + "<mark>" + html.escape(passage[start:end]) + "</mark>"
-                + html.escape(passage[end:])).replace("\n", "<br>")
-        title = html.escape(c.title)
-        if c.url.startswith(("https://", "http://")):
-            title = f'<a href="{html.escape(c.url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>'
-        section = f" — {html.escape(c.section)}" if c.section else ""
-        blocks.append(f'<div class="source" id="source-{c.n}"><div class="source-head">[{c.n}] {title}{section}</div>'
-                      f"<div>{body}</div></div>")
-    return "\n".join(blocks)
-
-
-def render_banner(answer) -> str:
-    """A red banner for an emergency or crisis, an amber one for see-a-doctor-today; nothing otherwise."""
-    level = getattr(answer, "triage", "routine") if answer is not None else "routine"
-    if level == "crisis":
-        return ('<div class="emergency" role="alert">⚠ You deserve help now: call or text a crisis line (988 in the US '
-                'and Canada, 116 123 in the UK and Ireland) or your local emergency number (112, 911, 999).</div>')
-    if level == "emergency":
-        return '<div class="emergency" role="alert">⚠ This may be an emergency. Call your local emergency number (112, 911, 999) now.</div>'
-    if level == "same_day":
-        return '<div class="same-day" role="status">See a doctor today about this: call your doctor\'s practice or an urgent care service.</div>'
-    return ""
-
-
-def build_page(service: BotService, feedback: FeedbackLog | None = None):
-    """The Gradio Blocks of the chat page."""
+def build_page(service: BotService, feedback: FeedbackLog | None = None, *, compact: bool = False):
+    """The Gradio Blocks of the chat page; ``compact``: the widget served at /embed for an iframe."""
     import gradio as gr
 
     with gr.Blocks(title="Health Q&A — answers quoted from curated articles") as page:
-        gr.Markdown("# Health questions, answered from curated articles")
+        if not compact:
+            gr.Markdown("# Health questions, answered from curated articles", elem_id="title")
         gr.Markdown(BANNER, elem_classes=["notice"], elem_id="doctor-notice")
-        emergency = gr.HTML("", elem_id="emergency-banner")
+        emergency = gr.HTML("", elem_id="emergency-banner", visible=False)
         answers = gr.State({})  # assistant message index -> answer summary, for ratings
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", elem_id="chat", height=520, sanitize_html=True,
-                                  feedback_options=("Like", "Dislike"), allow_tags=False)
+        pending = gr.State("")  # the question being answered
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=280):
+                chat = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat",
+                                  height="min(360px, 55vh)" if compact else "min(520px, 48vh)", min_height=200, autoscroll=False,
+                                  sanitize_html=True, feedback_options=("Like", "Dislike"), allow_tags=False)
                 question = gr.Textbox(label="Your question", placeholder="e.g. Can back pain cause shaky hands?",
-                                      max_length=20_000, elem_id="question", submit_btn=True)
-                gr.Examples(EXAMPLES, inputs=question, label="Example questions")
-            with gr.Column(scale=2):
-                with gr.Accordion("Sources of the latest answer", open=True, elem_id="sources-panel"):
+                                      elem_id="question", submit_btn="Ask", lines=1, max_lines=6)
+                length_note = gr.HTML("", elem_id="length-note")
+                if not compact:
+                    gr.HTML('<p id="examples-label">Or try an example:</p>', padding=False)
+                    with gr.Row(elem_id="examples"):
+                        example_buttons = [gr.Button(text, size="sm", variant="secondary", min_width=120)
+                                           for text in EXAMPLES]
+            with gr.Column(scale=2, min_width=280):
+                with gr.Accordion("Sources of the latest answer", open=not compact, elem_id="sources-panel"):
                     sources = gr.HTML(render_sources(None, None), elem_id="sources")
 
+        def post(message: str, history: list[dict[str, Any]]):
+            """Show the question at once, with a looking-it-up line where the answer will come."""
+            if not (message or "").strip():
+                raise gr.Error("Type a question first, then press Enter or Ask.", duration=5)
+            history = list(history or []) + [{"role": "user", "content": escape(message)},
+                                              {"role": "assistant", "content": PENDING}]
+            return "", history, message, ""
+
         def respond(message: str, history: list[dict[str, Any]], summaries: dict):
-            history = list(history or [])
+            earlier = list(history or [])[:-2]  # without the question and its looking-it-up line
             bot = service.current()
-            answer = bot.ask(message or "", history=history)
+            answer = bot.ask(message, history=earlier)
             if feedback:
                 feedback.answered(answer)
-            shown = ("⚠ " if answer.kind == "urgent" else "") + answer.markdown
-            history += [{"role": "user", "content": escape(message or "")}, {"role": "assistant", "content": shown}]
+            shown = ("⚠ " if answer.kind == "urgent" else "") + link_markers(answer.markdown)
+            history = earlier + [{"role": "user", "content": escape(message)}, {"role": "assistant", "content": shown}]
             summaries = {**summaries, str(len(history) - 1): {
-                "question": message or "", "kind": answer.kind,
+                "question": message, "kind": answer.kind,
                 "cited_articles": [c.article_id for c in answer.citations]}}
-            return "", history, summaries, render_sources(bot, answer), render_banner(answer)
+            banner = render_banner(answer)
+            return history, summaries, render_sources(bot, answer), gr.HTML(banner, visible=bool(banner))
 
-        question.submit(respond, [question, chat, answers], [question, chat, answers, sources, emergency], api_name="ask")
+        def ask_chain(event, message_input):
+            event(post, [message_input, chat], [question, chat, pending, length_note], api_visibility="private",
+                  show_progress="hidden").success(
+                respond, [pending, chat, answers], [chat, answers, sources, emergency], api_visibility="private",
+                show_progress="minimal").then(None, js=SHOW_LATEST_ANSWER)
+
+        ask_chain(question.submit, question)
+        if not compact:
+            for button in example_buttons:
+                ask_chain(button.click, button)
+        question.input(None, [question], [length_note], js=length_note_js(MAX_QUESTION_CHARS))
+
+        def answer_markdown(question: str, history: list | None = None) -> str:
+            """The answer's markdown (citations [n] and the see-a-doctor notice) for gradio_client."""
+            return service.current().ask(question, history=history or []).markdown
+
+        gr.api(answer_markdown, api_name="answer")
 
         def rate(data: gr.LikeData, summaries: dict) -> None:
             summary = summaries.get(str(data.index if isinstance(data.index, int) else data.index[0]))
@@ -120,7 +163,7 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None):
                 liked = data.liked if isinstance(data.liked, bool) else data.liked == "Like"
                 feedback.rating(summary["question"], summary["kind"], summary["cited_articles"], "up" if liked else "down")
 
-        chat.like(rate, [answers], None)
+        chat.like(rate, [answers], None, api_visibility="private")
     return page
 
 
@@ -130,25 +173,47 @@ def credentials_from_environment() -> tuple[str, str] | None:
     return (user, password) if user and password else None
 
 
-def create_app(service: BotService, feedback: FeedbackLog | None = None, credentials: tuple[str, str] | None = None):
-    """The API with the chat page mounted at ``/``; both behind a password when ``credentials`` are given."""
+def create_app(service: BotService, feedback: FeedbackLog | None = None, credentials: tuple[str, str] | None = None,
+               allow_origins: Sequence[str] = ()):
+    """The API with the chat page mounted at ``/`` and the compact widget at ``/embed``; all behind a
+    password when ``credentials`` are given.  ``allow_origins``: web sites whose pages may call the API."""
     import gradio as gr
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    app = create_api(service, feedback, credentials)
+    app = create_api(service, feedback, credentials, allow_origins=allow_origins)
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
-    return gr.mount_gradio_app(app, build_page(service, feedback), path="/", theme=theme, css=CSS,
-                               footer_links=["api"], auth=credentials)
+    look = {"theme": theme, "css": CSS, "head": HEAD, "auth": credentials}
+    # /embed first: the page at / would otherwise answer for it
+    gr.mount_gradio_app(app, build_page(service, feedback, compact=True), path="/embed", footer_links=[], **look)
+    return gr.mount_gradio_app(app, build_page(service, feedback), path="/", footer_links=["api"], **look)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ``ChatbotError`` when ``host:port`` cannot be served (in use, or not an address here)."""
+    import socket
+
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ChatbotError(f"port {port} on {host} is already in use (another server?); "
+                               f"stop it or choose another port with --port") from None
+        raise ChatbotError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; check --host and --port") from None
 
 
 def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *, host: str = "127.0.0.1",
           port: int = 7860, watch: bool = False, feedback_log: str | Path | None = "feedback.jsonl",
-          backend: str | None = None) -> None:
+          backend: str | None = None, allow_origins: Sequence[str] = ()) -> None:
     """Build the index if it is missing or stale, then serve the page and the API until stopped."""
     import uvicorn
 
     from .indexer import build_index
 
+    allow_origins = [origin_of(o) for o in allow_origins]
+    check_port_free(host, port)
     if Path(corpus_dir).is_dir():
         report = build_index(corpus_dir, index_dir, backend=backend, dry_run=True)
         if not report.is_noop:
@@ -160,12 +225,14 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
     service.start(watch_corpus=watch)
     feedback = FeedbackLog(feedback_log) if feedback_log else None
     credentials = credentials_from_environment()
-    app = create_app(service, feedback, credentials)
+    app = create_app(service, feedback, credentials, allow_origins)
     if credentials:
         print("The page and the API ask for the user name and password set in CHATBOT_USERNAME and CHATBOT_PASSWORD.")
-    print(f"Serving the chat page on http://{host}:{port}/ and the API on http://{host}:{port}/api/ "
-          f"({'watching ' + str(corpus_dir) + ' for changes' if watch else 'index reloads after each build'}). Ctrl+C stops.",
-          flush=True)
+    check_port_free(host, port)  # again: the build may have taken minutes
+    origins = f"; pages of {', '.join(allow_origins)} may call the API" if allow_origins else ""
+    print(f"Serving the chat page on http://{host}:{port}/ (widget for an iframe: /embed) and the API on "
+          f"http://{host}:{port}/api/ ({'watching ' + str(corpus_dir) + ' for changes' if watch else 'index reloads after each build'}"
+          f"{origins}). Ctrl+C stops.", flush=True)
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:

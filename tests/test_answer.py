@@ -98,6 +98,20 @@ def test_scripted_follow_up_conversation(bot):
     assert not any("Treatment of Lumbar Tremor" == c.section for c in alone.citations[:1]) or alone.kind != "answer"
 
 
+@pytest.mark.parametrize("history", [
+    ["what is lumbar tremor?"],                                                      # plain strings (CLI --history)
+    [{"role": "user", "content": "what is lumbar tremor?"}, {"role": "assistant", "content": "..."}],  # OpenAI style
+    [{"role": "user", "content": [{"type": "text", "text": "what is lumbar tremor?"}]},                # Gradio 6
+     {"role": "assistant", "content": [{"type": "text", "text": "..."}]}],
+    [["what is lumbar tremor?", "..."]],                                              # (user, bot) pairs
+    [("what is lumbar tremor?", None)],
+], ids=["strings", "openai", "gradio6-blocks", "pairs", "tuple-pair"])
+def test_follow_up_understood_in_every_history_shape(bot, history):
+    follow = bot.ask("how is it treated?", history=history)
+    assert follow.kind == "answer" and follow.intent == "treatment"
+    assert follow.citations[0].article_id == "lumbar-tremor"
+
+
 @pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "a" * 5000, "<>", "<b></b> <i>"])
 def test_invalid_input_is_an_answer_not_an_exception(bot, question):
     answer = bot.ask(question)

@@ -128,3 +128,33 @@ def test_eval_of_a_bad_file(capsys, tmp_path, paths):
     bad.write_text('{"id": 1}\n', encoding="utf-8")
     code, _, err = run(capsys, "eval", str(bad), "--index", paths[3])
     assert code == 1 and "line 1 is not a question record" in err
+
+
+def test_options_alone_serve_the_page(monkeypatch):
+    import chatbot.web
+
+    seen = {}
+    monkeypatch.setattr(chatbot.web, "serve", lambda *a, **kw: seen.update(kw))
+    assert main(["--port", "7881", "--host", "127.0.0.1", "--allow-origin", "https://clinic.example"]) == 0
+    assert seen["port"] == 7881 and seen["host"] == "127.0.0.1" and seen["allow_origins"] == ["https://clinic.example"]
+    seen.clear()
+    assert main([]) == 0 and seen["port"] == 7860  # `python -m chatbot`
+
+
+def test_a_port_in_use_is_one_error_line_before_serving(capsys, paths):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["--port", str(port), *paths, "--feedback-log", ""])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Serving" not in out
+    assert err.startswith("error: ") and f"port {port}" in err and "--port" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("origin", ["clinic.example", "https://clinic.example/page", "ftp://clinic.example"])
+def test_an_origin_that_is_not_one_is_refused(capsys, paths, origin):
+    code = main(["serve", "--allow-origin", origin, *paths])
+    assert code == 1 and "is not a web origin" in capsys.readouterr().err
