@@ -55,6 +55,8 @@ CSS = """
 .length-over {color: #991b1b !important; font-weight: 600;}
 .dark .length-over {color: #fca5a5 !important;}
 #chat a {text-decoration: underline;}
+footer, footer * {color: #4b5563 !important;}
+.dark footer, .dark footer * {color: #d1d5db !important;}
 #examples-label {margin: 0.5em 0 0.25em 0;}
 #length-note {min-height: 0; padding: 0;}
 @media (max-width: 640px) {
@@ -104,7 +106,8 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None, *, comp
             with gr.Column(scale=3, min_width=280):
                 chat = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat",
                                   height="min(360px, 55vh)" if compact else "min(520px, 48vh)", min_height=200, autoscroll=False,
-                                  sanitize_html=True, feedback_options=("Like", "Dislike"), allow_tags=False)
+                                  sanitize_html=True, feedback_options=("Like", "Dislike"), allow_tags=False,
+                                  buttons=["copy", "copy_all"])  # Gradio's share button has no accessible name
                 question = gr.Textbox(label="Your question", placeholder="e.g. Can back pain cause shaky hands?",
                                       elem_id="question", submit_btn="Ask", lines=1, max_lines=6)
                 length_note = gr.HTML("", elem_id="length-note")
@@ -114,7 +117,7 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None, *, comp
                         example_buttons = [gr.Button(text, size="sm", variant="secondary", min_width=120)
                                            for text in EXAMPLES]
             with gr.Column(scale=2, min_width=280):
-                with gr.Accordion("Sources of the latest answer", open=not compact, elem_id="sources-panel"):
+                with gr.Accordion("Sources of the latest answer", open=True, elem_id="sources-panel"):
                     sources = gr.HTML(render_sources(None, None), elem_id="sources")
 
         def post(message: str, history: list[dict[str, Any]]):

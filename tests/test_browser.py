@@ -40,6 +40,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+ALLOWED_PORT, REFUSED_PORT = free_port(), free_port()  # two other web sites: one allowed to call the API
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("served")
@@ -50,7 +53,8 @@ def server(tmp_path_factory):
     log = (work / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--corpus", str(work / "corpus"), "--index", str(work / "index"),
-         "--port", str(port), "--watch", "--feedback-log", str(work / "feedback.jsonl")],
+         "--port", str(port), "--watch", "--feedback-log", str(work / "feedback.jsonl"),
+         "--allow-origin", f"http://127.0.0.1:{ALLOWED_PORT}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -184,3 +188,249 @@ def test_added_article_is_served_and_hostile_markup_stays_text(server, browser):
     assert "<img src=x" in page.locator("#chat").inner_text()
     page.screenshot(path=str(ARTIFACTS / "hostile-markup.png"), full_page=True)
     page.close()
+
+
+# --- the page as people use it: follow-ups, reading order, links, phone, accessibility --------------------------
+
+def record_chat_texts(page) -> None:
+    """Keep every text the chat box shows (in window.__chatTexts), to see states that pass quickly."""
+    page.evaluate("""() => { window.__chatTexts = [];
+        new MutationObserver(() => window.__chatTexts.push(document.querySelector('#chat').innerText))
+            .observe(document.querySelector('#chat'), {childList: true, subtree: true, characterData: true}); }""")
+
+
+def latest_answer(page):
+    return page.locator("#chat .bot-row").last
+
+
+def wait_for_answers(page, n: int) -> None:
+    """Until the chat holds ``n`` answers, the last one finished (its [1] marker or notice shown)."""
+    page.wait_for_function(
+        """n => { const bots = document.querySelectorAll('#chat .bot-row');
+                  return bots.length >= n && !bots[bots.length - 1].innerText.includes('Looking it up')
+                         && bots[bots.length - 1].innerText.includes('Please see a doctor'); }""",
+        arg=n, timeout=60_000)
+    page.wait_for_timeout(400)  # the scroll to the answer's first line runs after it is shown
+
+
+def first_line_in_view(page) -> bool:
+    """Whether the top of the latest answer is inside the chat box's visible area and the window."""
+    return page.evaluate("""() => {
+        const bots = document.querySelectorAll('#chat .bot-row'); const last = bots[bots.length - 1];
+        let box = last.parentElement; while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
+        const top = last.getBoundingClientRect().top, view = box.getBoundingClientRect();
+        return top >= view.top - 1 && top + 20 <= view.bottom && top >= 0 && top + 20 <= innerHeight; }""")
+
+
+def test_follow_up_is_answered_on_the_page_and_read_from_its_first_line(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, base)
+    record_chat_texts(page)
+    ask_in_page(page, "what is lumbar tremor?")
+    page.locator("#chat .user-row").first.wait_for(timeout=10_000)
+    wait_for_answers(page, 1)
+    assert any("what is lumbar tremor?" in t and "Looking it up" in t for t in page.evaluate("window.__chatTexts")), \
+        "the question and a looking-it-up line did not show before the answer"
+    ask_in_page(page, "how is it treated?")
+    wait_for_answers(page, 2)
+    follow = latest_answer(page).inner_text()
+    assert "can't answer" not in follow.lower() and "[1]" in follow and "treat" in follow.lower()
+    assert page.locator("#sources").get_by_text("Treatment of Lumbar Tremor").first.is_visible()
+    assert first_line_in_view(page), "the chat box shows the end of the answer, not its first line"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "follow-up-desktop-light.png"))
+    page.close()
+
+
+def test_markers_link_to_their_passage_listed_once(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, base)
+    ask_in_page(page, "how is lumbar tremor treated?")
+    wait_for_answers(page, 1)
+    links = latest_answer(page).locator('a[href^="#source-"]')
+    assert links.count() >= 2
+    last = links.nth(links.count() - 1)
+    target = last.get_attribute("href")[1:]
+    last.click()
+    page.wait_for_timeout(800)
+    assert page.locator(f"#{target}").is_visible()
+    assert page.evaluate(f"""() => {{ const r = document.getElementById('{target}').getBoundingClientRect();
+                                     return r.top >= 0 && r.bottom <= innerHeight; }}""")
+    assert len(page.context.pages) == 1  # no tab opened
+    bodies = page.locator("#sources .source > div:nth-child(2)").all_inner_texts()
+    assert len(bodies) == len(set(bodies)), "a passage is listed twice"
+    page.close()
+
+
+def test_examples_send_and_empty_messages_are_not_posted(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, base)
+    page.locator("#question textarea").press("Enter")
+    page.get_by_text("Type a question first").first.wait_for(timeout=10_000)
+    assert page.locator("#chat .user-row").count() == 0
+    page.get_by_role("button", name="Can back pain cause shaky hands?").click()
+    wait_for_answers(page, 1)
+    assert "Can back pain cause shaky hands?" in page.locator("#chat .user-row").first.inner_text()
+    assert page.locator("#sources mark").count() >= 1
+    page.close()
+
+
+def test_a_long_paste_is_not_cut_and_is_still_triaged(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    open_page(page, base)
+    story = ("I moved house last week and carried a lot of boxes up the stairs. " * 150
+             + "Now my back hurts and since this morning I can't control my bladder.")
+    box = page.locator("#question textarea")
+    box.fill(story[:-1])
+    box.press_sequentially(story[-1])  # typed: Gradio's input event (fill alone does not send it)
+    note = page.locator("#length-note")
+    note.get_by_text("over the 2,000 limit").wait_for(timeout=10_000)
+    assert f"{len(story) - 2000:,} over" in note.inner_text()
+    assert box.input_value() == story  # nothing was cut
+    box.press("Enter")
+    page.locator("#emergency-banner .emergency").wait_for(timeout=60_000)
+    wait_for_answers(page, 1)
+    text = latest_answer(page).inner_text()
+    assert "emergency" in text.lower() and "2,000 characters" in text
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_accessibility_in_both_schemes(server, browser, scheme):
+    """axe-core (WCAG 2.1 A and AA: contrast, names, labels) on the page with an answer, the red banner and sources."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page.goto(f"{base}/?__theme={scheme}", wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    ask_in_page(page, "can back pain cause shaky hands?")
+    wait_for_answers(page, 1)
+    ask_in_page(page, "my back hurts and i suddenly cant control my bladder")
+    wait_for_answers(page, 2)
+    page.locator("#emergency-banner .emergency").wait_for(timeout=10_000)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+    problems = [(v["id"], [n["target"] for n in v["nodes"]]) for v in results.response["violations"]]
+    assert not problems, problems
+    for selector in ("#doctor-notice", "#emergency-banner .emergency"):
+        assert contrast(page.locator(selector)) >= 4.5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"emergency-desktop-{scheme}.png"))
+    page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone_layout(server, browser, scheme):
+    base, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{base}/?__theme={scheme}", wait_until="load")
+    page.locator("#question textarea").wait_for(timeout=60_000)
+    page.wait_for_timeout(500)
+    box = page.locator("#question textarea").bounding_box()
+    assert box["y"] + box["height"] <= 844, "the question box is below the fold on a phone"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"phone-{scheme}-first-load.png"))
+    ask_in_page(page, "can back pain cause shaky hands?")
+    wait_for_answers(page, 1)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth"), "the page scrolls sideways"
+    latest_answer(page).locator('a[href="#source-1"]').first.tap()
+    page.wait_for_timeout(800)
+    assert page.evaluate("""() => { const r = document.getElementById('source-1').getBoundingClientRect();
+                                    return r.top >= 0 && r.bottom <= innerHeight; }"""), "sources not one tap away"
+    page.screenshot(path=str(ARTIFACTS / f"phone-{scheme}-sources.png"))
+    context.close()
+
+
+# --- on a clinic's website: the widget in an iframe, and the API called from other origins ----------------------
+
+CLINIC_PAGE = """<!doctype html><html lang="en"><head><title>clinic</title></head><body>
+<h1>A clinic's page</h1>
+<iframe id="widget" src="{api}/embed/" title="Health questions" width="420" height="640"></iframe>
+<p id="result">calling</p>
+<script>
+fetch("{api}/api/ask", {{method: "POST", headers: {{"Content-Type": "application/json"}},
+                          body: JSON.stringify({{question: "can back pain cause shaky hands?"}})}})
+  .then(r => r.json()).then(j => document.getElementById("result").textContent = "answered:" + j.kind)
+  .catch(() => document.getElementById("result").textContent = "refused");
+</script></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def other_sites(server, tmp_path_factory):
+    """Two web sites on other ports serving the same clinic page: one allowed by --allow-origin, one not."""
+    import functools
+    import http.server
+    import threading
+
+    base, _ = server
+    folder = tmp_path_factory.mktemp("clinic")
+    (folder / "index.html").write_text(CLINIC_PAGE.format(api=base), encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    sites = [http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) for port in (ALLOWED_PORT, REFUSED_PORT)]
+    for site in sites:
+        threading.Thread(target=site.serve_forever, daemon=True).start()
+    yield {"allowed": f"http://127.0.0.1:{ALLOWED_PORT}/", "refused": f"http://127.0.0.1:{REFUSED_PORT}/"}
+    for site in sites:
+        site.shutdown()
+
+
+def test_widget_in_an_iframe_and_cors_for_allowed_origins_only(other_sites, browser):
+    page = browser.new_page(viewport={"width": 900, "height": 900})
+    page.goto(other_sites["allowed"], wait_until="load")
+    page.locator("#result").get_by_text("answered:answer").wait_for(timeout=60_000)
+    widget = page.frame_locator("#widget")
+    widget.locator("#question textarea").wait_for(timeout=60_000)
+    assert "it is not a doctor" in widget.locator("#doctor-notice").inner_text()
+    assert widget.locator("h1").count() == 0  # compact: no page title
+    widget.locator("#question textarea").fill("what is lumbar tremor?")
+    widget.locator("#question textarea").press("Enter")
+    widget.locator("#chat .bot-row").get_by_text("Please see a doctor").wait_for(timeout=60_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "embed-on-allowed-site.png"))
+
+    refused = browser.new_page()
+    refused.goto(other_sites["refused"], wait_until="load")
+    refused.locator("#result").get_by_text("refused").wait_for(timeout=60_000)
+    refused.close()
+    page.close()
+
+
+def test_api_docs_render_with_no_network(server, browser):
+    base, _ = server
+    page = browser.new_page()
+    outside = []
+
+    def only_local(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(f"{base}/docs", wait_until="load")
+    page.locator(".swagger-ui .info .title").get_by_text("Health Q&A chatbot").wait_for(timeout=30_000)
+    assert page.locator(".swagger-ui .opblock").filter(has_text="/api/ask").count() >= 1
+    assert not outside, outside
+    page.close()
+
+
+def test_readme_gradio_client_snippet_prints_the_markdown(server):
+    """The README's gradio_client snippet, run as written (only the address changed)."""
+    base, _ = server
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    snippet = re.search(r"```python\n(from gradio_client import Client\n.*?)```", readme, flags=re.S).group(1)
+    assert "http://127.0.0.1:7860/" in snippet
+    code = snippet.replace("http://127.0.0.1:7860/", base + "/")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert out.startswith("**What the articles say") and "[1]" in out and "Please see a doctor" in out
+    assert "Treatment" in out  # the follow-up was read with its earlier turn
