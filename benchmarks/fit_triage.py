@@ -52,6 +52,22 @@ def choose_alarm_threshold(alarm: np.ndarray, labels: list[set[str]], max_false_
     return 0.99
 
 
+def choose_crisis_threshold(crisis: np.ndarray, labels: list[set[str]], target_recall: float, max_false_alarm: float) -> float:
+    """The highest threshold whose out-of-fold recall of self-harm messages reaches ``target_recall``,
+    but not so low that more than ``max_false_alarm`` of the routine messages would get the crisis line."""
+    harm = np.array(["self_harm" in y for y in labels])
+    routine = np.array([not y for y in labels])
+    floor = 0.05
+    for t in np.round(np.arange(0.05, 0.99, 0.01), 2):
+        if (crisis[routine] >= t).mean() <= max_false_alarm:
+            floor = float(t)
+            break
+    for t in np.round(np.arange(0.95, floor - 0.001, -0.01), 2):
+        if (crisis[harm] >= t).mean() >= target_recall:
+            return float(t)
+    return floor
+
+
 def extra_routine_messages() -> list[str]:
     """Ordinary questions of ../shared/eval (MedQuAD's templated ones, real consumer ones): routine negatives."""
     texts = []
@@ -68,7 +84,11 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation of the logistic regressions")
     parser.add_argument("--max-false-alarm", type=float, default=0.02,
                         help="out-of-fold false-alarm rate of the learned part alone on routine messages")
-    parser.add_argument("--flag-floor", type=float, default=0.3)
+    parser.add_argument("--flag-floor", type=float, default=0.4)
+    parser.add_argument("--crisis-recall", type=float, default=0.95,
+                        help="out-of-fold recall of self-harm messages the crisis head's threshold aims for")
+    parser.add_argument("--crisis-false-alarm", type=float, default=0.03,
+                        help="most routine messages the crisis head alone may flag, out of fold")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args()
 
@@ -78,28 +98,34 @@ def main() -> None:
     labels = [set(r["flags"]) for r in records] + [set() for _ in extra]
     fold = folds_of(records, args.folds) + [i % args.folds for i in range(len(extra))]
     alarm = np.zeros(len(texts))
+    crisis = np.zeros(len(texts))
     models = []
     for k in range(args.folds):
         train = [i for i in range(len(texts)) if fold[i] != k]
         model = fit([texts[i] for i in train], [labels[i] for i in train], NAMES, c=args.c)
         held = [i for i in range(len(texts)) if fold[i] == k]
-        alarm[held] = model.alarm(features([texts[i] for i in held]))
+        held_x = features([texts[i] for i in held])
+        alarm[held], crisis[held] = model.alarm(held_x), model.crisis(held_x)
         models.append(model)
     threshold = choose_alarm_threshold(alarm, labels, args.max_false_alarm)
+    written = slice(0, len(records))  # the bound on crisis alarms holds for the hard negatives written for it
+    crisis_threshold = choose_crisis_threshold(crisis[written], labels[written], args.crisis_recall, args.crisis_false_alarm)
     predictions = []
     for k, model in enumerate(models):
-        tuned = model.with_thresholds(threshold, args.flag_floor)
+        tuned = model.with_thresholds(threshold, args.flag_floor, crisis_threshold)
         for i in range(len(records)):
             if fold[i] == k:
                 predictions.append((i, assess(records[i]["text"], records[i]["history"], model=tuned)))
     predictions.sort(key=lambda pair: pair[0])
     print(f"train part: {len(records)} messages (+{len(extra)} ordinary questions from ../shared/eval as routine), "
           f"{args.folds}-fold cross-validation (C={args.c}); alarm threshold {threshold} chosen on the out-of-fold "
-          f"probabilities (learned part's false alarms <= {args.max_false_alarm}); whole triage out of fold:")
+          f"probabilities (learned part's false alarms <= {args.max_false_alarm}), crisis threshold {crisis_threshold} "
+          f"(self-harm recall >= {args.crisis_recall} where routine crisis alarms stay <= {args.crisis_false_alarm}); "
+          "whole triage out of fold:")
     print(table(score(records, [t for _, t in predictions])))
 
     if not args.no_save:
-        final = fit(texts, labels, NAMES, c=args.c).with_thresholds(threshold, args.flag_floor)
+        final = fit(texts, labels, NAMES, c=args.c).with_thresholds(threshold, args.flag_floor, crisis_threshold)
         final = dataclasses.replace(final, meta={**final.meta, "folds": args.folds, "extra_routine": len(extra),
                                                  "data": "benchmarks/data/triage/train/*.jsonl"})
         final.save(MODEL_PATH)

@@ -27,9 +27,11 @@ from .redflags import FLAGS, level_of
 from .triage_model import load_model
 
 FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's bar for a message not in English
+MIN_CLAUSE_WORDS = 4  # shorter clauses ("since yesterday") are read only as part of the whole message
 HISTORY_TURNS = 10  # earlier user turns read for red flags
 MAX_TRIAGE_CHARS = 50_000  # read in full up to this; the API accepts at most 20,000
 
+_WORD = re.compile(r"[^\W\d_]{3,}")
 _DIAGNOSIS = re.compile(
     r"\b(do|did|could|might|may|can) (i|he|she|my \w+) (have|has|be having)\b|\bhave i (got|developed)\b|\bam i (getting|developing)\b|"
     r"\bdoes (this|that|it) (mean|sound like) (i|he|she) (have|has|am|is)\b|\bso (it's|its|it is|i have|i've got|that's)\b.*\b(right|correct|isn't it|yes)\b|"
@@ -93,9 +95,12 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
     if not says_it_is_over(parts):  # a message saying an episode is over uses its words: only patterns read it
         model = model or load_model()
         if detect_language(text[:2000]) != "en":  # fitted on few messages in other languages: a higher bar there
-            model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor)
-        units = kept + ([" . ".join(kept)] if len(kept) > 1 else [])
-        for detected in model.detect(units):
+            model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor,
+                                          max(model.crisis_threshold, FOREIGN_ALARM_THRESHOLD))
+        kept = [k for k in kept if _WORD.search(k)]  # markup or stray letters alone say nothing to the model
+        # the model is fitted on whole messages: it reads the whole, and each clause long enough to stand alone
+        units = ([k for k in kept if len(k.split()) >= MIN_CLAUSE_WORDS] + [" . ".join(kept)]) if len(kept) > 1 else kept
+        for detected in model.detect(units, whole=-1):
             found |= detected
     warning = any("warning_signs" in c.modifiers for c in parts)
     return found, says_it_is_over(parts), warning

@@ -26,7 +26,9 @@ import numpy as np
 
 MODEL_PATH = Path(__file__).parent / "data" / "triage_model.npz"
 N_FEATURES = 2**16
-FORMAT = 2
+FORMAT = 3
+CRISIS_FLAG = "self_harm"
+CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on the train part's cross-validation)
 
 
 def _vectorizers():
@@ -54,21 +56,31 @@ def features(texts: Sequence[str]):
 
 @dataclass(frozen=True)
 class TriageModel:
-    """Two heads over the same features: ``alarm`` (is any red flag present?) and ``flag`` (which one,
-    given one is).  A text raises the flags whose share reaches ``flag_floor`` when its alarm
-    probability reaches ``alarm_threshold``."""
+    """Three heads over the same features: ``alarm`` (is any red flag present?), ``flag`` (which one,
+    given one is) and ``crisis`` (self-harm or suicide, against everything else).  A text raises
+    the flags whose share reaches ``flag_floor`` when its alarm probability reaches
+    ``alarm_threshold``, and ``self_harm`` when its crisis probability reaches ``crisis_threshold``:
+    a missed crisis costs the most, so that head has its own, lower bar."""
 
     flags: tuple[str, ...]
     alarm_coef: np.ndarray      # (features,)
     alarm_intercept: float
     flag_coef: "object"         # (features, flags): dense once loaded, sparse when just fitted
     flag_intercept: np.ndarray  # (flags,)
+    crisis_coef: np.ndarray | None = None  # (features,)
+    crisis_intercept: float = -30.0
     alarm_threshold: float = 0.5
     flag_floor: float = 0.3
+    crisis_threshold: float = 0.5
     meta: dict | None = None
 
     def alarm(self, x) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(np.asarray(x @ self.alarm_coef).ravel() + self.alarm_intercept)))
+
+    def crisis(self, x) -> np.ndarray:
+        if self.crisis_coef is None:
+            return np.zeros(x.shape[0])
+        return 1.0 / (1.0 + np.exp(-(np.asarray(x @ self.crisis_coef).ravel() + self.crisis_intercept)))
 
     def flag_shares(self, x) -> np.ndarray:
         """Each flag's one-vs-rest probability, normalised over the flags."""
@@ -77,8 +89,9 @@ class TriageModel:
         scores = 1.0 / (1.0 + np.exp(-(product + self.flag_intercept)))
         return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-9)
 
-    def detect(self, texts: Sequence[str]) -> list[set[str]]:
-        """The flags raised by each text."""
+    def detect(self, texts: Sequence[str], *, whole: int | None = None) -> list[set[str]]:
+        """The flags raised by each text.  ``whole``: the index of the one text that is a whole message
+        (the others are its clauses); the crisis head, fitted on whole messages, reads only that one."""
         if not texts:
             return []
         x = features(texts)
@@ -89,21 +102,31 @@ class TriageModel:
             for i, row in zip(raised, self.flag_shares(x[raised])):
                 best = int(row.argmax())
                 found[i] = {self.flags[best]} | {f for f, s in zip(self.flags, row) if s >= self.flag_floor}
+        rows = np.arange(len(texts)) if whole is None else np.array([whole % len(texts)])
+        # both heads must see something: text the model knows nothing of sits near the crisis head's bar
+        agree = (self.crisis(x[rows]) >= self.crisis_threshold) & (alarm[rows] >= CRISIS_NEEDS_ALARM)
+        for i in rows[agree]:
+            found[i].add(CRISIS_FLAG)
         return found
 
-    def with_thresholds(self, alarm_threshold: float, flag_floor: float) -> "TriageModel":
-        return dataclasses.replace(self, alarm_threshold=alarm_threshold, flag_floor=flag_floor)
+    def with_thresholds(self, alarm_threshold: float, flag_floor: float, crisis_threshold: float | None = None) -> "TriageModel":
+        crisis = self.crisis_threshold if crisis_threshold is None else crisis_threshold
+        return dataclasses.replace(self, alarm_threshold=alarm_threshold, flag_floor=flag_floor, crisis_threshold=crisis)
 
     def save(self, path: str | Path = MODEL_PATH) -> None:
         from scipy.sparse import csc_matrix
 
         flag = csc_matrix(self.flag_coef)
         nz = np.flatnonzero(self.alarm_coef)
+        crisis = self.crisis_coef if self.crisis_coef is not None else np.zeros_like(self.alarm_coef)
+        cz = np.flatnonzero(crisis)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {**(self.meta or {}), "flags": list(self.flags), "format": FORMAT, "alarm_threshold": self.alarm_threshold,
-                "flag_floor": self.flag_floor, "alarm_intercept": self.alarm_intercept}
+                "flag_floor": self.flag_floor, "alarm_intercept": self.alarm_intercept,
+                "crisis_threshold": self.crisis_threshold, "crisis_intercept": self.crisis_intercept}
         np.savez_compressed(path, alarm_index=nz.astype(np.int32), alarm_value=self.alarm_coef[nz].astype(np.float32),
+                            crisis_index=cz.astype(np.int32), crisis_value=crisis[cz].astype(np.float32),
                             data=flag.data.astype(np.float32), indices=flag.indices, indptr=flag.indptr,
                             shape=np.array(flag.shape), flag_intercept=self.flag_intercept.astype(np.float32),
                             meta=np.array(json.dumps(meta)))
@@ -121,15 +144,19 @@ def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
                              "run python benchmarks/fit_triage.py")
         alarm = np.zeros(int(stored["shape"][0]))
         alarm[stored["alarm_index"]] = stored["alarm_value"]
+        crisis = np.zeros(int(stored["shape"][0]))
+        crisis[stored["crisis_index"]] = stored["crisis_value"]
         # dense in memory (features x flags, ~22 MB of float64): a sparse row times a dense matrix is the fast product
         flag = csc_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])).toarray().astype(np.float64)
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
-                           float(meta["alarm_threshold"]), float(meta["flag_floor"]), meta)
+                           crisis, float(meta["crisis_intercept"]), float(meta["alarm_threshold"]),
+                           float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta)
 
 
 def fit(texts: Sequence[str], labels: Sequence[set[str]], flags: Sequence[str], *, c: float = 16.0) -> TriageModel:
-    """Fit both heads: a balanced binary logistic regression for the alarm, and one-vs-rest ones over the
-    flags of the messages that have some (a message with two flags counts once for each)."""
+    """Fit the three heads: balanced binary logistic regressions for the alarm and for a crisis
+    (self-harm against every other message), and one-vs-rest ones over the flags of the messages
+    that have some (a message with two flags counts once for each)."""
     from scipy.sparse import csc_matrix
     from sklearn.linear_model import LogisticRegression
 
@@ -151,6 +178,10 @@ def fit(texts: Sequence[str], labels: Sequence[set[str]], flags: Sequence[str], 
     coef[np.abs(coef) < 1e-4] = 0.0  # the hashed space is mostly unused: store it sparse
     alarm_coef = alarm.coef_[0].copy()
     alarm_coef[np.abs(alarm_coef) < 1e-4] = 0.0
+    crisis = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
+    crisis.fit(x, np.array([CRISIS_FLAG in label for label in labels], dtype=int))
+    crisis_coef = crisis.coef_[0].copy()
+    crisis_coef[np.abs(crisis_coef) < 1e-4] = 0.0
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     return TriageModel(tuple(flags), alarm_coef, float(alarm.intercept_[0]), csc_matrix(coef), intercept,
-                       meta={"examples": len(texts), "data_sha256_16": digest, "C": c})
+                       crisis_coef, float(crisis.intercept_[0]), meta={"examples": len(texts), "data_sha256_16": digest, "C": c})
