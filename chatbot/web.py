@@ -129,13 +129,13 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None, *, comp
             return "", history, message, ""
 
         def respond(message: str, history: list[dict[str, Any]], summaries: dict):
-            earlier = list(history or [])[:-2]  # without the question and its looking-it-up line
+            history = list(history or [])  # ends with the question and its looking-it-up line
             bot = service.current()
-            answer = bot.ask(message, history=earlier)
+            answer = bot.ask(message, history=history[:-2])
             if feedback:
                 feedback.answered(answer)
             shown = ("⚠ " if answer.kind == "urgent" else "") + link_markers(answer.markdown)
-            history = earlier + [{"role": "user", "content": escape(message)}, {"role": "assistant", "content": shown}]
+            history[-1] = {"role": "assistant", "content": shown}
             summaries = {**summaries, str(len(history) - 1): {
                 "question": message, "kind": answer.kind,
                 "cited_articles": [c.article_id for c in answer.citations]}}
