@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from common import CACHE, SHARED
 
-from chatbot.vector_index import APPROXIMATE_ABOVE, NPROBE, build_vector_index, describe
+from chatbot.index.vectors import APPROXIMATE_ABOVE, NPROBE, build_vector_index, describe
 
 DIMENSION = 384
 
@@ -53,7 +53,7 @@ def real_vectors(index_dir: Path) -> tuple[np.ndarray, np.ndarray]:
     """The stored chunk vectors of an index, and its dev questions' embeddings."""
     from chatbot.embedding import load_embedder
     from chatbot.evaluation import load_questions
-    from chatbot.store import load_index
+    from chatbot.index.store import load_index
 
     stored = load_index(index_dir)
     questions = [q["question"] for q in load_questions(SHARED / "eval" / "medquad-dev.jsonl")]

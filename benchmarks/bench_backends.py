@@ -20,12 +20,12 @@ import time
 
 from common import CACHE, ROOT, SHARED, require_shared
 
-from chatbot.chunking import ChunkSettings, embedding_text
+from chatbot.ingest.chunking import ChunkSettings, embedding_text
 from chatbot.embedding import load_embedder
 from chatbot.evaluation import evaluate_retrieval, load_questions
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
-from chatbot.store import load_index
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
+from chatbot.index.store import load_index
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 

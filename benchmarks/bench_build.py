@@ -25,7 +25,7 @@ from common import CACHE, MEDQUAD, ROOT, medquad_corpus, require_shared, subset_
 BUILD = """
 import json, resource, sys, time
 from chatbot.embedding import load_embedder
-from chatbot.indexer import build_index
+from chatbot.index.build import build_index
 embedder = load_embedder()
 started = time.perf_counter()
 report = build_index(sys.argv[1], sys.argv[2], embedder=embedder)
@@ -60,8 +60,8 @@ def folder_mib(path: Path) -> float:
 
 
 def embedded_texts(index: Path) -> list[str]:
-    from chatbot import store
-    from chatbot.chunking import ChunkSettings, embedding_text
+    from chatbot.index import store
+    from chatbot.ingest.chunking import ChunkSettings, embedding_text
 
     manifest = store.read_manifest(index)
     settings = ChunkSettings.from_dict(manifest["chunking"])

@@ -18,8 +18,8 @@ from common import ROOT, SHARED, medquad_corpus, require_shared, subset_ids
 from heldout_questions import heldout_questions
 
 from chatbot.evaluation import evaluate_retrieval, load_questions
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
 
 BEFORE = [
     "Hi, I hope someone here can help me out because I have been going back and forth about this all week.",

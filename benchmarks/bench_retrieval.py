@@ -24,8 +24,8 @@ from heldout_questions import heldout_questions
 
 from chatbot.embedding import load_embedder
 from chatbot.evaluation import evaluate_retrieval, load_questions
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
 
 SYSTEMS = {"BM25 only": "lexical", "dense only": "dense", "shipped (hybrid)": "hybrid"}
 

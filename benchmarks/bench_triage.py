@@ -20,8 +20,8 @@ from triage_data import load
 
 from chatbot import Chatbot
 from chatbot.evaluation import evaluate_triage, load_questions
-from chatbot.triage import assess
-from chatbot.triage_scoring import table
+from chatbot.triage.assess import assess
+from chatbot.triage.scoring import table
 
 
 def median_ms(fn, items) -> float:

@@ -17,8 +17,8 @@ import json
 
 from common import ROOT, SHARED
 
-from chatbot.answer import SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC, SEARCH_K, Chatbot
-from chatbot.query import understand
+from chatbot.answer.bot import SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC, SEARCH_K, Chatbot
+from chatbot.search.query import understand
 
 SETS = [SHARED / "eval" / "seed-dev.jsonl", ROOT / "benchmarks" / "data" / "scope-questions.jsonl"]
 

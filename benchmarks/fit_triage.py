@@ -1,4 +1,4 @@
-"""Fit the learned red-flag detector on the train part and write chatbot/data/triage_model.npz.
+"""Fit the learned red-flag detector on the train part and write chatbot/triage/data/triage_model.npz.
 
     python benchmarks/fit_triage.py [--folds 5] [--c 8] [--no-save]
 
@@ -23,10 +23,10 @@ import numpy as np
 from common import SHARED
 from triage_data import load
 
-from chatbot.redflags import NAMES
-from chatbot.triage import assess, model_input
-from chatbot.triage_model import MODEL_PATH, features, fit
-from chatbot.triage_scoring import score, table
+from chatbot.triage.redflags import NAMES
+from chatbot.triage.assess import assess, model_input
+from chatbot.triage.model import MODEL_PATH, features, fit
+from chatbot.triage.scoring import score, table
 
 
 def folds_of(records: list[dict], k: int, seed: int = 13) -> list[int]:

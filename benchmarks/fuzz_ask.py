@@ -16,7 +16,7 @@ from common import ROOT
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from chatbot import Chatbot
-from chatbot.safety import DOCTOR_NOTICE
+from chatbot.answer.safety import DOCTOR_NOTICE
 from chatbot.types import ANSWER_KINDS
 
 WORDS = ["back", "pain", "tremor", "shaky", "hands", "doctor", "can", "cause", "what", "is", "treat", "my",

@@ -20,7 +20,7 @@ import random
 
 from common import CACHE, SHARED, medquad_corpus, require_shared, subset_ids
 
-from chatbot.corpus import load_corpus
+from chatbot.ingest.corpus import load_corpus
 from chatbot.evaluation import fold, load_questions
 
 # MedQuAD's question for each section heading of its pages ("{}" is the article title).

@@ -14,7 +14,7 @@ import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from chatbot.errors import (
     ChatbotError,
     CorpusError,
     IndexFormatError,
@@ -23,26 +23,26 @@ from .errors import (
     InvalidQueryError,
     ModelError,
 )
-from .types import Answer, Article, BuildReport, Chunk, Citation, Hit
+from chatbot.types import Answer, Article, BuildReport, Chunk, Citation, Hit
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "build_index": "chatbot.indexer",
-    "Retriever": "chatbot.retriever",
-    "Chatbot": "chatbot.answer",
-    "ChunkSettings": "chatbot.chunking",
-    "load_corpus": "chatbot.corpus",
+    "build_index": "chatbot.index.build",
+    "Retriever": "chatbot.search.retriever",
+    "Chatbot": "chatbot.answer.bot",
+    "ChunkSettings": "chatbot.ingest.chunking",
+    "load_corpus": "chatbot.ingest.corpus",
 }
 
 if TYPE_CHECKING:
-    from .answer import Chatbot
-    from .chunking import ChunkSettings
-    from .corpus import load_corpus
-    from .indexer import build_index
-    from .retriever import Retriever
+    from chatbot.answer.bot import Chatbot
+    from chatbot.ingest.chunking import ChunkSettings
+    from chatbot.ingest.corpus import load_corpus
+    from chatbot.index.build import build_index
+    from chatbot.search.retriever import Retriever
 
 
 def __getattr__(name: str) -> Any:

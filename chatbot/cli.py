@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from .errors import ChatbotError
+from chatbot.errors import ChatbotError
 
 log = logging.getLogger("chatbot")
 
@@ -134,10 +134,10 @@ def _print_json(data: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .chunking import ChunkSettings
-    from .embedding import load_embedder
-    from .indexer import build_index
-    from .store import read_manifest
+    from chatbot.ingest.chunking import ChunkSettings
+    from chatbot.embedding import load_embedder
+    from chatbot.index.build import build_index
+    from chatbot.index.store import read_manifest
 
     settings = None
     if args.chunk_size is not None or args.overlap is not None:
@@ -177,7 +177,7 @@ def _build(args: argparse.Namespace) -> int:
 
 def _index_model(index_dir: str) -> str | None:
     """The model of an existing index, if there is one."""
-    from .store import read_manifest
+    from chatbot.index.store import read_manifest
 
     try:
         return read_manifest(index_dir)["model"]["name"]
@@ -186,7 +186,7 @@ def _index_model(index_dir: str) -> str | None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from .retriever import Retriever
+    from chatbot.search.retriever import Retriever
 
     hits = Retriever.load(args.index, backend=args.backend, reranker=args.reranker).search(args.query, k=args.k, mode=args.mode)
     if args.json:
@@ -200,7 +200,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from .answer import Chatbot
+    from chatbot.answer.bot import Chatbot
 
     answer = Chatbot.load(args.index, backend=args.backend).ask(args.question, history=args.history)
     if args.json:
@@ -211,7 +211,7 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .web import serve
+    from chatbot.serve.web import serve
 
     serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None,
           backend=args.backend, allow_origins=args.allow_origin)
@@ -219,7 +219,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .feedback import summarise_feedback
+    from chatbot.serve.feedback import summarise_feedback
 
     summary = summarise_feedback(args.feedback_log)
     if args.json:
@@ -236,8 +236,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from .indexer import build_index
-    from .store import read_manifest
+    from chatbot.index.build import build_index
+    from chatbot.index.store import read_manifest
 
     manifest = read_manifest(args.index)
     info: dict[str, Any] = {
@@ -279,8 +279,8 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .answer import Chatbot
-    from .evaluation import (describe_set, evaluate_answers, evaluate_retrieval, evaluate_triage, is_triage_set,
+    from chatbot.answer.bot import Chatbot
+    from chatbot.evaluation import (describe_set, evaluate_answers, evaluate_retrieval, evaluate_triage, is_triage_set,
                              load_questions, load_triage_set)
 
     if Path(args.file).is_file() and is_triage_set(args.file):
@@ -308,7 +308,7 @@ def _eval(args: argparse.Namespace) -> int:
 
 def _article_texts(corpus_dir: str | None, manifest: dict) -> dict[str, str]:
     """Texts of the index's articles, read from the corpus, for checking quotes verbatim."""
-    from .corpus import load_corpus
+    from chatbot.ingest.corpus import load_corpus
 
     folder = Path(corpus_dir or "corpus")
     if not folder.is_dir():

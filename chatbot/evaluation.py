@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from .errors import ChatbotError
-from .types import Hit
+from chatbot.errors import ChatbotError
+from chatbot.types import Hit
 
 KINDS = ("in_scope", "out_of_scope", "urgent")
 # Chunks retrieved per question to rank articles; deep enough for nDCG@10 over articles.
@@ -95,7 +95,7 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
 
     ``article_texts`` maps article ids to their text, to check each quote is verbatim.
     """
-    from .safety import DOCTOR_NOTICE
+    from chatbot.answer.safety import DOCTOR_NOTICE
 
     by_kind: dict[str, list[Any]] = {kind: [] for kind in KINDS}
     with_notice = quotes = verbatim = evidence_found = 0
@@ -145,7 +145,7 @@ def is_triage_set(path: str | Path) -> bool:
 
 def load_triage_set(path: str | Path) -> list[dict[str, Any]]:
     """Read labelled triage messages (format: benchmarks/data/triage/FORMAT.md); raises ``ChatbotError`` naming a bad line."""
-    from .redflags import BY_NAME, LEVELS
+    from chatbot.triage.redflags import BY_NAME, LEVELS
 
     records = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
@@ -171,8 +171,8 @@ def evaluate_triage(ask: Callable[..., Any], records: list[dict[str, Any]]) -> d
     """Triage figures of ``ask(text, history=...) -> Answer`` (see ``triage_scoring``), with the see-a-doctor notice rate."""
     from types import SimpleNamespace
 
-    from .safety import CRISIS_NOTICE, DOCTOR_NOTICE
-    from .triage_scoring import score
+    from chatbot.answer.safety import CRISIS_NOTICE, DOCTOR_NOTICE
+    from chatbot.triage.scoring import score
 
     triages, latencies, notices, kind_matches = [], [], 0, 0
     for r in records:

@@ -22,7 +22,7 @@ sys.path.insert(0, str(TESTS))
 # The ONNX export of the model is cached (default ~/.cache/chatbot). Where that folder cannot be
 # written, the tests (and the servers they start) share one in the system's temporary folder.
 if not os.environ.get("CHATBOT_CACHE_DIR"):
-    from chatbot.onnx_embedder import cache_dir
+    from chatbot.embedding.onnx_backend import cache_dir
 
     try:
         cache_dir().mkdir(parents=True, exist_ok=True)

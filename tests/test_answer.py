@@ -7,9 +7,9 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from chatbot.answer import Chatbot
-from chatbot.corpus import load_corpus
-from chatbot.safety import DOCTOR_NOTICE
+from chatbot.answer.bot import Chatbot
+from chatbot.ingest.corpus import load_corpus
+from chatbot.answer.safety import DOCTOR_NOTICE
 from chatbot.types import ANSWER_KINDS
 from conftest import ROOT
 
@@ -128,7 +128,7 @@ def test_the_notice_is_on_every_answer(bot, articles, question, history):
 
 
 def test_a_quote_that_is_not_verbatim_is_never_cited(bot, monkeypatch):
-    import chatbot.answer as answer_module
+    import chatbot.answer.bot as answer_module
     from dataclasses import replace
 
     real = answer_module.select_passages
@@ -168,7 +168,7 @@ def test_a_repeated_heading_is_a_section_of_its_own(tmp_path, fake_embedder):
     """A page that repeats "Overview" per answer: a hit widens to its own section, never to the other."""
     from conftest import article, write_corpus
 
-    from chatbot.indexer import build_index
+    from chatbot.index.build import build_index
 
     first = "Gout is a kind of arthritis. It brings sudden pain in the big toe."
     second = "Cherries were once thought to help. No study has shown that they do."

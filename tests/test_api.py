@@ -3,11 +3,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot.api import MAX_BODY_BYTES, create_api
-from chatbot.indexer import build_index
-from chatbot.safety import DOCTOR_NOTICE
-from chatbot.feedback import FeedbackLog, summarise_feedback
-from chatbot.service import BotService
+from chatbot.serve.api import MAX_BODY_BYTES, create_api
+from chatbot.index.build import build_index
+from chatbot.answer.safety import DOCTOR_NOTICE
+from chatbot.serve.feedback import FeedbackLog, summarise_feedback
+from chatbot.serve.service import BotService
 from fakes import HashingEmbedder
 
 
@@ -127,7 +127,7 @@ def test_password_protected_api_answers_with_them(locked):
 
 
 def test_page_asks_for_the_password_too(tiny_corpus, tmp_path, monkeypatch):
-    from chatbot.web import create_app, credentials_from_environment
+    from chatbot.serve.web import create_app, credentials_from_environment
 
     monkeypatch.setenv("CHATBOT_USERNAME", "nurse")
     monkeypatch.setenv("CHATBOT_PASSWORD", "s3cret")

@@ -10,10 +10,10 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis", reason="needs schemathesis")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from chatbot.api import create_api  # noqa: E402
-from chatbot.indexer import build_index  # noqa: E402
-from chatbot.feedback import FeedbackLog
-from chatbot.service import BotService  # noqa: E402
+from chatbot.serve.api import create_api  # noqa: E402
+from chatbot.index.build import build_index  # noqa: E402
+from chatbot.serve.feedback import FeedbackLog
+from chatbot.serve.service import BotService  # noqa: E402
 from conftest import TINY_CORPUS, write_corpus  # noqa: E402
 from fakes import HashingEmbedder  # noqa: E402
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-import chatbot.indexer
-import chatbot.retriever
+import chatbot.index.build
+import chatbot.search.retriever
 from chatbot.cli import main
 from conftest import article, write_corpus
 from fakes import HashingEmbedder
@@ -15,8 +15,8 @@ from fakes import HashingEmbedder
 def fake_model(monkeypatch):
     """The command line loads models by name; give it the fake one."""
     fake = HashingEmbedder()
-    monkeypatch.setattr(chatbot.indexer, "load_embedder", lambda model=None, **kw: fake)
-    monkeypatch.setattr(chatbot.retriever, "load_embedder", lambda model=None, **kw: fake)
+    monkeypatch.setattr(chatbot.index.build, "load_embedder", lambda model=None, **kw: fake)
+    monkeypatch.setattr(chatbot.search.retriever, "load_embedder", lambda model=None, **kw: fake)
     return fake
 
 
@@ -131,10 +131,10 @@ def test_eval_of_a_bad_file(capsys, tmp_path, paths):
 
 
 def test_options_alone_serve_the_page(monkeypatch):
-    import chatbot.web
+    import chatbot.serve.web
 
     seen = {}
-    monkeypatch.setattr(chatbot.web, "serve", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setattr(chatbot.serve.web, "serve", lambda *a, **kw: seen.update(kw))
     assert main(["--port", "7881", "--host", "127.0.0.1", "--allow-origin", "https://clinic.example"]) == 0
     assert seen["port"] == 7881 and seen["host"] == "127.0.0.1" and seen["allow_origins"] == ["https://clinic.example"]
     seen.clear()

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import re
 
-from chatbot.compose import compose_answer, compose_invalid, compose_out_of_scope, escape
-from chatbot.query import understand
-from chatbot.safety import DOCTOR_NOTICE
-from chatbot.selection import Passage
+from chatbot.answer.compose import compose_answer, compose_invalid, compose_out_of_scope, escape
+from chatbot.search.query import understand
+from chatbot.answer.safety import DOCTOR_NOTICE
+from chatbot.answer.selection import Passage
 
 
 def passage(text, article="a", section="Causes", start=0, links=False, items=(), lead=""):

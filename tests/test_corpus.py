@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from chatbot.corpus import load_article, load_corpus
+from chatbot.ingest.corpus import load_article, load_corpus
 from chatbot.errors import CorpusError
 from conftest import ROOT, write_corpus
 

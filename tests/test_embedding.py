@@ -8,8 +8,8 @@ from fakes import HashingEmbedder
 
 from chatbot.embedding import embed_with_spans, load_embedder, pool_spans
 from chatbot.errors import IndexMismatchError, ModelError
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
 
 TEXTS = ["Back pain: Causes\nA slipped disc can press on a nerve. Sciatica then runs down the leg.",
          "Tremor is an involuntary shaking of the hands."]

@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, bundled_model_dir
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
 from conftest import ROOT, SHARED
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from chatbot import store
-from chatbot.chunking import ChunkSettings
+from chatbot.index import store
+from chatbot.ingest.chunking import ChunkSettings
 from chatbot.errors import CorpusError
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
 from conftest import ROOT, TESTS, TINY_CORPUS, article, write_corpus
 from fakes import HashingEmbedder
 
@@ -144,9 +144,9 @@ CRASH_SCRIPT = """
 import os, shutil, signal, sys
 sys.path[:0] = [{tests!r}, {root!r}]
 from fakes import HashingEmbedder
-import chatbot.lexical as lexical
-import chatbot.store as store
-from chatbot.indexer import build_index
+import chatbot.index.lexical as lexical
+import chatbot.index.store as store
+from chatbot.index.build import build_index
 
 KILL_AT = int(sys.argv[1])
 steps = [0]

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from chatbot.answer import Chatbot
-from chatbot.page_html import EMPTY_SOURCES, link_markers, render_banner, render_sources
+from chatbot.answer.bot import Chatbot
+from chatbot.serve.page_html import EMPTY_SOURCES, link_markers, render_banner, render_sources
 from conftest import ROOT
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.query import Vocabulary, detect_intent, expand_synonyms, previous_user_messages, understand
+from chatbot.search.query import Vocabulary, detect_intent, expand_synonyms, previous_user_messages, understand
 
 
 @pytest.mark.parametrize(
@@ -112,8 +112,8 @@ def test_history_of_odd_shapes_is_ignored_safely():
 
 
 def test_every_kind_of_question_has_an_opening_line_and_is_listed():
-    from chatbot.compose import OPENINGS
-    from chatbot.query import _INTENT_PATTERNS, INTENT_CUES, INTENTS
+    from chatbot.answer.compose import OPENINGS
+    from chatbot.search.query import _INTENT_PATTERNS, INTENT_CUES, INTENTS
 
     assert {intent for intent, _ in _INTENT_PATTERNS} | set(INTENT_CUES) <= set(INTENTS)
     assert set(INTENTS) <= set(OPENINGS)

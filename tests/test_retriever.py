@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from chatbot.errors import IndexMismatchError, IndexNotFoundError, InvalidQueryError
-from chatbot.indexer import build_index
-from chatbot.retriever import MAX_K, Retriever
+from chatbot.index.build import build_index
+from chatbot.search.retriever import MAX_K, Retriever
 from fakes import HashingEmbedder
 
 
@@ -25,7 +25,7 @@ def test_hits_carry_the_contract_fields(retriever, tiny_corpus):
 
 
 def test_quote_offsets_point_into_the_article(retriever, tiny_corpus):
-    from chatbot.corpus import load_article
+    from chatbot.ingest.corpus import load_article
 
     hit = retriever.search("knee surgery physiotherapy", k=1)[0]
     article = load_article(tiny_corpus / "knees.txt", "knees")
@@ -148,7 +148,7 @@ def test_best_sentence_is_the_closest_sentence_of_each_chunk(retriever):
 
 
 def test_section_features_mark_openings_and_headings_that_fit_the_question():
-    from chatbot.retriever import _section_features
+    from chatbot.search.retriever import _section_features
     from chatbot.types import Chunk
 
     chunks = [Chunk("a", "A", "", "Causes", "x", 100, 200, 0), Chunk("a", "A", "", "Causes", "y", 0, 120, 0),
@@ -164,7 +164,7 @@ def test_section_features_mark_openings_and_headings_that_fit_the_question():
 def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embedder):
     from conftest import article, write_corpus
 
-    from chatbot.query import understand
+    from chatbot.search.query import understand
 
     text = "Gout flares bring sudden joint pain in the big toe."
     corpus = write_corpus(tmp_path / "corpus", {"gout.md": article("Gout", ("Overview", text), ("Causes", text))})
@@ -177,7 +177,7 @@ def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embe
 
 def _only(monkeypatch, feature):
     """Search with one hybrid feature alone, so that a test sees that feature and nothing else."""
-    from chatbot import retriever as module
+    from chatbot.search import retriever as module
 
     for name in module.WEIGHTS:
         monkeypatch.setitem(module.WEIGHTS, name, 1.0 if name == feature else 0.0)

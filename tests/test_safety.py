@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.context import clauses, normalise, strip_idioms, strip_negated
-from chatbot.languages import detect_language, foreign_flags
-from chatbot.redflags import BY_NAME, FLAGS, LEVELS, level_of
-from chatbot.safety import CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, emergency_notice, same_day_notice
-from chatbot.triage import assess
-from chatbot.triage_model import load_model
+from chatbot.triage.context import clauses, normalise, strip_idioms, strip_negated
+from chatbot.triage.languages import detect_language, foreign_flags
+from chatbot.triage.redflags import BY_NAME, FLAGS, LEVELS, level_of
+from chatbot.answer.safety import CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, emergency_notice, same_day_notice
+from chatbot.triage.assess import assess
+from chatbot.triage.model import load_model
 
 
 def level(text: str, history=None) -> str:

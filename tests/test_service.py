@@ -7,9 +7,9 @@ import time
 import pytest
 
 from chatbot.errors import ChatbotError
-from chatbot.indexer import build_index
-from chatbot.feedback import FeedbackLog, summarise_feedback
-from chatbot.service import BotService
+from chatbot.index.build import build_index
+from chatbot.serve.feedback import FeedbackLog, summarise_feedback
+from chatbot.serve.service import BotService
 from chatbot.types import Answer
 from conftest import article, write_corpus
 from fakes import HashingEmbedder

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from chatbot import store
+from chatbot.index import store
 from chatbot.errors import IndexFormatError, IndexNotFoundError
 from chatbot.types import Chunk
 

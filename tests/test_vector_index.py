@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 from fakes import HashingEmbedder
 
-from chatbot import store, vector_index
-from chatbot.indexer import build_index
-from chatbot.retriever import Retriever
-from chatbot.vector_index import build_vector_index, describe
+from chatbot.index import store
+
+from chatbot.index import vectors as vector_index
+from chatbot.index.build import build_index
+from chatbot.search.retriever import Retriever
+from chatbot.index.vectors import build_vector_index, describe
 
 
 def clustered(n: int, dimension: int = 32, clusters: int = 20, seed: int = 0) -> np.ndarray:

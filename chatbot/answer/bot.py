@@ -21,16 +21,16 @@ from typing import Sequence
 
 import numpy as np
 
-from .compose import compose_answer, compose_invalid, compose_other_language, compose_out_of_scope, compose_urgent_only
-from .embedding import Embedder
-from .query import Question, understand
-from .retriever import MAX_QUERY_CHARS, Retriever
-from .redflags import BY_NAME
-from .safety import (DIAGNOSIS_NOTE, DOSE_NOTE, WARNING_SIGNS_NOTE, check_question, emergency_notice,
+from chatbot.answer.compose import compose_answer, compose_invalid, compose_other_language, compose_out_of_scope, compose_urgent_only
+from chatbot.embedding import Embedder
+from chatbot.search.query import Question, understand
+from chatbot.search.retriever import MAX_QUERY_CHARS, Retriever
+from chatbot.triage.redflags import BY_NAME
+from chatbot.answer.safety import (DIAGNOSIS_NOTE, DOSE_NOTE, WARNING_SIGNS_NOTE, check_question, emergency_notice,
                      same_day_notice)
-from .selection import Passage, select_passages
-from .triage import Triage, assess
-from .types import Answer, Chunk, Citation, Hit
+from chatbot.answer.selection import Passage, select_passages
+from chatbot.triage.assess import Triage, assess
+from chatbot.types import Answer, Chunk, Citation, Hit
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class ScopeFeatures:
 
 def localised_notice(triage: Triage) -> str:
     """The crisis or emergency notice in the message's language, when there is one in it."""
-    from .languages import CRISIS, EMERGENCY
+    from chatbot.triage.languages import CRISIS, EMERGENCY
 
     if not triage.urgent:
         return ""

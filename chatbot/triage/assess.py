@@ -20,11 +20,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .context import clauses, normalise, says_it_is_over, strip_idioms, strip_negated
-from .languages import detect_language, foreign_flags
-from .query import previous_user_messages
-from .redflags import FLAGS, level_of
-from .triage_model import load_model
+from chatbot.triage.context import clauses, normalise, says_it_is_over, strip_idioms, strip_negated
+from chatbot.triage.languages import detect_language, foreign_flags
+from chatbot.search.query import previous_user_messages
+from chatbot.triage.redflags import FLAGS, level_of
+from chatbot.triage.model import load_model
 
 FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's bar for a message not in English
 MIN_CLAUSE_WORDS = 4  # shorter clauses ("since yesterday") are read only as part of the whole message

@@ -47,7 +47,7 @@ DOSE_NOTE = (
 def emergency_notice(triage) -> str:
     """The notice that leads an urgent answer: the crisis line first when self-harm is among the flags,
     then the emergency, its reasons in plain words and what to do while help comes."""
-    from .redflags import BY_NAME
+    from chatbot.triage.redflags import BY_NAME
 
     flags = [BY_NAME[name] for name in triage.flags]
     parts = []
@@ -68,7 +68,7 @@ def emergency_notice(triage) -> str:
 
 
 def same_day_notice(triage) -> str:
-    from .redflags import BY_NAME
+    from chatbot.triage.redflags import BY_NAME
 
     reasons = "; ".join(BY_NAME[name].reason for name in triage.flags if BY_NAME[name].level == "same_day")
     return SAME_DAY_NOTICE.format(reason=reasons)

@@ -5,7 +5,7 @@ messages in ``benchmarks/data/triage/train/`` by ``python benchmarks/fit_triage.
 also cross-validates it and chooses each flag's threshold on the held-out folds.  Features are
 hashed, so nothing but the weights is stored: character n-grams (2-5, within words) carry
 misspellings ("numbnes", "cant pee") and the five other languages; word uni- and bigrams carry
-phrasing.  The fitted weights ship in ``chatbot/data/triage_model.npz`` with the flag list,
+phrasing.  The fitted weights ship in ``chatbot/triage/data/triage_model.npz`` with the flag list,
 thresholds and a digest of the data they were fitted on.
 
 Scoring a few clauses costs well under a millisecond, so every message and every earlier turn

@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
-from .types import Article, Section
+from chatbot.errors import CorpusError
+from chatbot.types import Article, Section
 
 log = logging.getLogger(__name__)
 

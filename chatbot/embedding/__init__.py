@@ -17,7 +17,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from .errors import ModelError
+from chatbot.errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ def load_embedder(model: str | None = None, *, device: str | None = None, backen
         return SentenceTransformerEmbedder(model, device=device)
     if not on_cpu:
         raise ModelError(f"The {backend} backend runs on the CPU; for --device {device} use --backend torch")
-    from .onnx_embedder import OnnxEmbedder
+    from chatbot.embedding.onnx_backend import OnnxEmbedder
 
     name = DEFAULT_MODEL if model in _DEFAULT_ALIASES else model
     location = model_location(name)

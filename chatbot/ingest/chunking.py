@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Iterator
 
-from .types import Article, Chunk
+from chatbot.types import Article, Chunk
 
 Span = tuple[int, int]
 # Bump when the chunking code changes what chunks it makes: indexes built before are rebuilt.

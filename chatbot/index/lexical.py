@@ -14,8 +14,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .query import STOPWORDS, stem, words
-from .types import Chunk
+from chatbot.search.query import STOPWORDS, stem, words
+from chatbot.types import Chunk
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ import logging
 import threading
 from pathlib import Path
 
-from . import store
-from .answer import Chatbot
-from .embedding import Embedder
-from .errors import ChatbotError
+from chatbot.index import store
+from chatbot.answer.bot import Chatbot
+from chatbot.embedding import Embedder
+from chatbot.errors import ChatbotError
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ class BotService:
 
     def rebuild(self) -> None:
         """Bring the index up to date with the corpus, then serve it."""
-        from .indexer import build_index
+        from chatbot.index.build import build_index
 
         try:
             report = build_index(self.corpus_dir, self.index_dir, embedder=self.embedder)

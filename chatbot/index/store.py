@@ -30,11 +30,11 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .embedding import file_sha256
-from .errors import IndexFormatError, IndexNotFoundError
-from .lexical import FOLDER, LexicalIndex
-from .types import Chunk
-from .vector_index import build_vector_index, describe
+from chatbot.embedding import file_sha256
+from chatbot.errors import IndexFormatError, IndexNotFoundError
+from chatbot.index.lexical import FOLDER, LexicalIndex
+from chatbot.types import Chunk
+from chatbot.index.vectors import build_vector_index, describe
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__, store
-from .chunking import ChunkSettings, chunk_article, embedding_text, split_sentences
-from .corpus import load_corpus
-from .embedding import (DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, embed_with_spans, load_embedder,
+from chatbot import __version__
+
+from chatbot.index import store
+from chatbot.ingest.chunking import ChunkSettings, chunk_article, embedding_text, split_sentences
+from chatbot.ingest.corpus import load_corpus
+from chatbot.embedding import (DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, embed_with_spans, load_embedder,
                         same_model, vector_kind)
-from .errors import ChatbotError, CorpusError, ModelError
-from .types import Article, BuildReport, Chunk
+from chatbot.errors import ChatbotError, CorpusError, ModelError
+from chatbot.types import Article, BuildReport, Chunk
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .errors import ChatbotError
-from .types import Answer
+from chatbot.errors import ChatbotError
+from chatbot.types import Answer
 
 
 class FeedbackLog:

@@ -18,8 +18,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .query import INTENT_CUES, Question, content_words, expand_synonyms, terms_of
-from .types import Hit
+from chatbot.search.query import INTENT_CUES, Question, content_words, expand_synonyms, terms_of
+from chatbot.types import Hit
 
 _CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
 LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention", "risk"}

@@ -14,13 +14,13 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from .api import create_api, origin_of
-from .compose import escape
-from .errors import ChatbotError
-from .page_html import length_note_js, link_markers, render_banner, render_sources
-from .safety import MAX_QUESTION_CHARS
-from .feedback import FeedbackLog
-from .service import BotService
+from chatbot.serve.api import create_api, origin_of
+from chatbot.answer.compose import escape
+from chatbot.errors import ChatbotError
+from chatbot.serve.page_html import length_note_js, link_markers, render_banner, render_sources
+from chatbot.answer.safety import MAX_QUESTION_CHARS
+from chatbot.serve.feedback import FeedbackLog
+from chatbot.serve.service import BotService
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +213,7 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
     """Build the index if it is missing or stale, then serve the page and the API until stopped."""
     import uvicorn
 
-    from .indexer import build_index
+    from chatbot.index.build import build_index
 
     allow_origins = [origin_of(o) for o in allow_origins]
     check_port_free(host, port)

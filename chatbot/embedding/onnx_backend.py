@@ -21,8 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .embedding import SpanVectors, pool_spans
-from .errors import ModelError
+from chatbot.embedding import SpanVectors, pool_spans
+from chatbot.errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def exported_model(model_dir: Path, *, quantized: bool) -> Path:
 @functools.lru_cache(maxsize=8)
 def _weights_digest(path: str, size: int, mtime_ns: int) -> str:
     """sha256 of a weights file, computed once per process for the same file, size and time."""
-    from .embedding import file_sha256
+    from chatbot.embedding import file_sha256
 
     return file_sha256(Path(path))
 

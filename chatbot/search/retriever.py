@@ -19,11 +19,11 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from . import store
-from .embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, bundled_model_dir, load_embedder, same_model, vector_kind
-from .errors import ChatbotError, IndexMismatchError, InvalidQueryError
-from .query import INTENT_CUES, INTENT_WORDS, STOPWORDS, Question, Vocabulary, stem, understand, words
-from .types import Chunk, Hit
+from chatbot.index import store
+from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, bundled_model_dir, load_embedder, same_model, vector_kind
+from chatbot.errors import ChatbotError, IndexMismatchError, InvalidQueryError
+from chatbot.search.query import INTENT_CUES, INTENT_WORDS, STOPWORDS, Question, Vocabulary, stem, understand, words
+from chatbot.types import Chunk, Hit
 
 log = logging.getLogger(__name__)
 

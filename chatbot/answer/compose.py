@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from .query import Question
-from .safety import DOCTOR_NOTICE
-from .selection import Passage
-from .types import Citation
+from chatbot.search.query import Question
+from chatbot.answer.safety import DOCTOR_NOTICE
+from chatbot.answer.selection import Passage
+from chatbot.types import Citation
 
 OPENINGS = {
     "doctor": "What the articles say about which doctor to see:",
@@ -123,7 +123,7 @@ def compose_invalid(message: str, *, lead: str = "") -> str:
 
 def compose_other_language(language: str, lead: str = "") -> str:
     """A message not in English: the bot reads English only, said in the reader's language where it can."""
-    from .languages import DOCTOR, ENGLISH_ONLY
+    from chatbot.triage.languages import DOCTOR, ENGLISH_ONLY
 
     parts = [lead] if lead else []
     if language in ENGLISH_ONLY:

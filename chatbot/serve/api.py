@@ -26,12 +26,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field
 
-from . import __version__
-from .errors import ChatbotError, InvalidQueryError
-from .retriever import MAX_K
-from .feedback import FeedbackLog
-from .service import BotService
-from .types import Citation, Hit
+from chatbot import __version__
+from chatbot.errors import ChatbotError, InvalidQueryError
+from chatbot.search.retriever import MAX_K
+from chatbot.serve.feedback import FeedbackLog
+from chatbot.serve.service import BotService
+from chatbot.types import Citation, Hit
 
 log = logging.getLogger(__name__)
 
