@@ -20,7 +20,8 @@ import time
 
 from common import CACHE, ROOT, SHARED, require_shared
 
-from chatbot.ingest.chunking import ChunkSettings, embedding_text
+from chatbot.settings import ChunkSettings
+from chatbot.ingest.chunking import embedding_text
 from chatbot.embedding import load_embedder
 from chatbot.evaluation import evaluate_retrieval, load_questions
 from chatbot.index.build import build_index

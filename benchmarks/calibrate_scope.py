@@ -17,7 +17,10 @@ import json
 
 from common import ROOT, SHARED
 
-from chatbot.answer.bot import SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC, SEARCH_K, Chatbot
+from dataclasses import replace
+
+from chatbot.answer.bot import Chatbot
+from chatbot.answer.scope import scope_features
 from chatbot.search.query import understand
 
 SETS = [SHARED / "eval" / "seed-dev.jsonl", ROOT / "benchmarks" / "data" / "scope-questions.jsonl"]
@@ -37,15 +40,16 @@ def main() -> None:
             q = json.loads(line)
             if q["kind"] in ("in_scope", "out_of_scope"):
                 understood = understand(q["question"], bot.vocabulary)
-                hits = bot.retriever.search_question(understood, k=SEARCH_K)  # as Chatbot.ask searches
-                labelled.append((q["kind"] == "in_scope", bot.scope_features(understood, hits), q["question"]))
+                hits = bot.retriever.search_question(understood, k=bot.selection.hits)  # as Chatbot.ask searches
+                labelled.append((q["kind"] == "in_scope", scope_features(understood, hits, bot.vocabulary), q["question"]))
     positives = sum(1 for inside, _, _ in labelled if inside)
     negatives = len(labelled) - positives
     print(f"{len(labelled)} labelled questions: {positives} in scope, {negatives} out of scope")
 
     def rates(threshold: float, specific: float) -> tuple[float, float]:
-        answered = sum(f.in_scope(threshold, specific) for inside, f, _ in labelled if inside) / positives
-        refused = sum(not f.in_scope(threshold, specific) for inside, f, _ in labelled if not inside) / negatives
+        settings = replace(bot.scope, threshold=threshold, specific_threshold=specific)
+        answered = sum(f.in_scope(settings) for inside, f, _ in labelled if inside) / positives
+        refused = sum(not f.in_scope(settings) for inside, f, _ in labelled if not inside) / negatives
         return answered, refused
 
     grid = [round(0.15 + 0.01 * i, 2) for i in range(46)]
@@ -53,14 +57,14 @@ def main() -> None:
         ((t, s) for t in grid for s in grid if s <= t and rates(t, s)[0] >= 0.95),
         key=lambda ts: (sum(rates(*ts)) / 2, ts[0] - ts[1] < 0.3, -abs(ts[0] - 0.4)),
     )
-    for label, (t, s) in (("best on the grid", best), ("in force", (SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC))):
+    for label, (t, s) in (("best on the grid", best), ("in force", (bot.scope.threshold, bot.scope.specific_threshold))):
         answered, refused = rates(t, s)
         print(f"{label:17s} threshold={t:.2f} specific={s:.2f}: in-scope answered {answered:.3f}, "
               f"out-of-scope refused {refused:.3f}, balanced accuracy {(answered + refused) / 2:.3f}")
-    t, s = SCOPE_THRESHOLD, SCOPE_THRESHOLD_SPECIFIC
     for inside, f, text in labelled:
-        if f.in_scope(t, s) != inside:
-            print(f"  wrong with the thresholds in force ({'in' if inside else 'out'} of scope, score {f.top_score:.3f}): {text}")
+        if f.in_scope(bot.scope) != inside:
+            print(f"  wrong with the thresholds in force ({'in' if inside else 'out'} of scope, "
+                  f"similarity {f.top_similarity:.3f}): {text}")
 
 
 if __name__ == "__main__":

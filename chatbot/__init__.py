@@ -33,13 +33,13 @@ _LAZY = {
     "build_index": "chatbot.index.build",
     "Retriever": "chatbot.search.retriever",
     "Chatbot": "chatbot.answer.bot",
-    "ChunkSettings": "chatbot.ingest.chunking",
+    "ChunkSettings": "chatbot.settings",
     "load_corpus": "chatbot.ingest.corpus",
 }
 
 if TYPE_CHECKING:
     from chatbot.answer.bot import Chatbot
-    from chatbot.ingest.chunking import ChunkSettings
+    from chatbot.settings import ChunkSettings
     from chatbot.ingest.corpus import load_corpus
     from chatbot.index.build import build_index
     from chatbot.search.retriever import Retriever

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from chatbot.errors import ChatbotError
+from chatbot.settings import BACKENDS, MAX_K, SEARCH_MODES, ChunkSettings, SearchSettings
 
 log = logging.getLogger("chatbot")
 
@@ -61,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                    "or the bundled all-MiniLM-L6-v2)")
     p.add_argument("--device", help="where to embed: cpu (default) or a torch device such as cuda (implies --backend torch)")
     _backend(p, "the index's, or onnx for a new index")
-    p.add_argument("--chunk-size", type=int, help="maximum characters per chunk (default: the index's, or 500)")
+    p.add_argument("--chunk-size", type=int, help=f"maximum characters per chunk (default: the index's, or {ChunkSettings().chunk_size})")
     p.add_argument("--overlap", type=int, help="characters of whole sentences shared by neighbouring chunks")
     p.add_argument("--dry-run", action="store_true", help="say what would change; touch nothing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -69,12 +70,13 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("search", _search, "print the passages that best match a query")
     p.add_argument("query")
-    p.add_argument("-k", type=int, default=5, help="how many passages (1-100, default 5)")
+    p.add_argument("-k", type=int, default=5, help=f"how many passages (1-{MAX_K}, default 5)")
     p.add_argument("--index", default="index", help="index folder (default: index)")
-    p.add_argument("--mode", default="hybrid", choices=("hybrid", "dense", "lexical"),
+    p.add_argument("--mode", default="hybrid", choices=SEARCH_MODES,
                    help="hybrid (default): embeddings and BM25 with query expansion; dense or lexical: one side only")
     _backend(p)
-    p.add_argument("--reranker", help="a local sentence-transformers cross-encoder folder to re-rank the best 20 (off by default)")
+    p.add_argument("--reranker", help="a local sentence-transformers cross-encoder folder to re-rank the best "
+                   f"{SearchSettings().rerank_depth} (off by default)")
     p.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
 
     p = command("ask", _ask, "answer a question with quotes from the articles, citations and safety notices")
@@ -119,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _backend(p: argparse.ArgumentParser, default_help: str = "the index's") -> None:
-    p.add_argument("--backend", choices=("torch", "onnx", "onnx-int8"),
+    p.add_argument("--backend", choices=BACKENDS,
                    help=f"how to run the model: torch, onnx (ONNX Runtime, same vectors, faster on a CPU) or onnx-int8 "
                         f"(8-bit weights; needs an index built with it). Default: {default_help}")
 
@@ -134,7 +136,6 @@ def _print_json(data: Any) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from chatbot.ingest.chunking import ChunkSettings
     from chatbot.embedding import load_embedder
     from chatbot.index.build import build_index
     from chatbot.index.store import read_manifest
@@ -295,7 +296,7 @@ def _eval(args: argparse.Namespace) -> int:
         "set": Path(args.file).name,
         "index": args.index,
         "model": retriever.manifest["model"]["name"],
-        "backend": getattr(retriever.embedder, "backend", "torch"),
+        "backend": retriever.embedder.backend,
         "chunking": retriever.manifest["chunking"],
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),

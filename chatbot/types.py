@@ -68,7 +68,11 @@ class Chunk:
 @dataclass(frozen=True)
 class Hit:
     """A retrieved chunk with its score (higher is better; how it is made depends on the search
-    mode) and its cosine ``similarity`` with the query's embedding."""
+    mode) and its cosine ``similarity`` with the query's embedding.
+
+    ``row`` is the chunk's row in the index it came from (-1 if not from an index); it is not
+    part of ``to_dict``, since rows change with every build.
+    """
 
     article_id: str
     title: str
@@ -79,8 +83,18 @@ class Hit:
     end: int
     score: float
     similarity: float = 0.0
+    row: int = field(default=-1, compare=False)
 
-    to_dict = _as_dict
+    @classmethod
+    def of(cls, chunk: Chunk, *, row: int, score: float, similarity: float = 0.0) -> "Hit":
+        """The hit of an indexed chunk."""
+        return cls(article_id=chunk.article_id, title=chunk.title, url=chunk.url, section=chunk.section,
+                   text=chunk.text, start=chunk.start, end=chunk.end, score=score, similarity=similarity, row=row)
+
+    def to_dict(self) -> dict[str, Any]:
+        record = _as_dict(self)
+        del record["row"]
+        return record
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class HashingEmbedder:
     def __init__(self, dimension: int = 256, name: str = "test/hashing-bow", delay: float = 0.0) -> None:
         self.name = name
         self.dimension = dimension
+        self.backend = "torch"  # its vectors stand in for float32 ones
         self.delay = delay
         self.calls: list[int] = []
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from chatbot.ingest.chunking import ChunkSettings, chunk_article, embedding_text, split_sentences
+from chatbot.settings import ChunkSettings
+from chatbot.ingest.chunking import chunk_article, embedding_text, split_sentences
 from chatbot.ingest.corpus import load_corpus, _assemble
 from chatbot.types import Article
 from conftest import ROOT

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from fakes import HashingEmbedder
 
-from chatbot.embedding import embed_with_spans, load_embedder, pool_spans
+from chatbot.embedding import embed_spans_one_by_one, load_embedder
+from chatbot.embedding.spans import pool_spans
 from chatbot.errors import IndexMismatchError, ModelError
 from chatbot.index.build import build_index
 from chatbot.search.retriever import Retriever
@@ -23,8 +24,8 @@ def test_pool_spans_averages_the_tokens_inside_each_span():
     np.testing.assert_allclose(vectors, [[2.0, 1.0], [0.0, 4.0], [0.0, 0.0]])
 
 
-def test_embedders_without_token_vectors_embed_each_span():
-    class Plain:  # the Embedder protocol only: no embed_spans
+def test_spans_can_be_embedded_one_by_one():
+    class Plain:  # a model that cannot give its token vectors
         name, dimension = "plain", 256
 
         def __init__(self):
@@ -34,7 +35,7 @@ def test_embedders_without_token_vectors_embed_each_span():
             return self.inner.embed(texts)
 
     plain = Plain()
-    vectors, pooled = embed_with_spans(plain, ["one two. three four.", "five"], [[(0, 8), (9, 20)], [(0, 4)]])
+    vectors, pooled = embed_spans_one_by_one(plain, ["one two. three four.", "five"], [[(0, 8), (9, 20)], [(0, 4)]])
     assert vectors.shape == (2, 256) and [len(p[0]) for p in pooled] == [2, 1]
     np.testing.assert_allclose(pooled[0][0][1], plain.inner.embed(["three four."])[0])
 

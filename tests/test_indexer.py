@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.index import store
-from chatbot.ingest.chunking import ChunkSettings
+from chatbot.settings import ChunkSettings
 from chatbot.errors import CorpusError
 from chatbot.index.build import build_index
 from chatbot.search.retriever import Retriever
@@ -165,7 +165,7 @@ def step(fn):
 
 embedder = HashingEmbedder()
 embedder.embed = step(embedder.embed)
-for name in ("_fsync", "_fsync_dir", "_exchange", "_swap_in", "file_sha256", "remove_leftovers"):
+for name in ("fsync", "fsync_dir", "_exchange", "_swap_in", "file_sha256", "remove_leftovers"):
     setattr(store, name, step(getattr(store, name)))
 lexical.LexicalIndex.save = step(lexical.LexicalIndex.save)
 os.rename = step(os.rename)

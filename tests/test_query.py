@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from chatbot.search.query import Vocabulary, detect_intent, expand_synonyms, previous_user_messages, understand
+from chatbot.history import previous_user_messages
+from chatbot.search.query import detect_intent, understand
+from chatbot.search.spelling import Vocabulary
+from chatbot.search.synonyms import expand_synonyms
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ import pytest
 
 from chatbot.errors import IndexMismatchError, IndexNotFoundError, InvalidQueryError
 from chatbot.index.build import build_index
-from chatbot.search.retriever import MAX_K, Retriever
+from chatbot.search.retriever import Retriever
+from chatbot.settings import MAX_K, SearchSettings
 from fakes import HashingEmbedder
 
 
@@ -144,18 +145,18 @@ def test_best_sentence_is_the_closest_sentence_of_each_chunk(retriever):
         _, _, vectors = table.of_chunk(int(row))
         v = vectors.astype(np.float32)
         expected.append(max((v @ vector) / np.linalg.norm(v, axis=1)) if len(v) else 0.0)
-    np.testing.assert_allclose(retriever._best_sentence(rows, vector), expected, rtol=1e-5)
+    np.testing.assert_allclose(retriever._features.best_sentence(rows, vector), expected, rtol=1e-5)
 
 
 def test_section_features_mark_openings_and_headings_that_fit_the_question():
-    from chatbot.search.retriever import _section_features
+    from chatbot.search.features import _opens_section, _section_cues
     from chatbot.types import Chunk
 
     chunks = [Chunk("a", "A", "", "Causes", "x", 100, 200, 0), Chunk("a", "A", "", "Causes", "y", 0, 120, 0),
               Chunk("a", "A", "", "Treatment", "z", 300, 400, 290), Chunk("b", "B", "", "", "w", 0, 10, 0),
               # a second "Causes" section of article a (pages that repeat a heading) opens too
               Chunk("a", "A", "", "Causes", "v", 500, 600, 500), Chunk("a", "A", "", "Causes", "u", 580, 700, 500)]
-    opens, cues = _section_features(chunks)
+    opens, cues = _opens_section(chunks), _section_cues(chunks)
     assert opens.tolist() == [0.0, 1.0, 1.0, 1.0, 1.0, 0.0]
     assert cues["causes"].tolist() == [1.0, 1.0, 0.0, 0.0, 1.0, 1.0]
     assert cues["treatment"].tolist() == [0.0, 0.0, 1.0, 0.0, 0.0, 0.0]
@@ -175,37 +176,36 @@ def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embe
     assert retriever.search_question(question, k=2)[0].section == "Causes"
 
 
-def _only(monkeypatch, feature):
-    """Search with one hybrid feature alone, so that a test sees that feature and nothing else."""
-    from chatbot.search import retriever as module
-
-    for name in module.WEIGHTS:
-        monkeypatch.setitem(module.WEIGHTS, name, 1.0 if name == feature else 0.0)
+def _only(feature):
+    """Search settings with one hybrid feature alone, so that a test sees that feature and nothing else."""
+    weights = {name: 0.0 for name in FEATURE_NAMES}
+    return SearchSettings(**{**weights, feature: 1.0})
 
 
-def test_a_section_whose_heading_the_question_uses_comes_first(tmp_path, fake_embedder, monkeypatch):
+FEATURE_NAMES = ("dense", "lexical", "sentence", "section_opening", "section_cue", "heading_words", "title_fit")
+
+
+def test_a_section_whose_heading_the_question_uses_comes_first(tmp_path, fake_embedder):
     from conftest import article, write_corpus
 
     text = "Changes in one gene are found in most families with the condition"
     corpus = write_corpus(tmp_path / "corpus", {
         "gout.md": article("Gout", ("Inheritance", text + "."), ("Genetic changes", text + "!"), ("Overview", text + "?"))})
     build_index(corpus, tmp_path / "index", embedder=fake_embedder)
-    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder)
-    _only(monkeypatch, "heading_words")
+    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder, settings=_only("heading_words"))
     hits = retriever.search("what are the genetic changes related to gout", k=3)
     assert [h.section for h in hits][0] == "Genetic changes"
     assert hits[0].score == 1.0 and hits[-1].score == 0.0  # all of "Genetic changes" is asked for; "Overview" is not
 
 
-def test_the_article_whose_title_the_question_names_comes_first(tmp_path, fake_embedder, monkeypatch):
+def test_the_article_whose_title_the_question_names_comes_first(tmp_path, fake_embedder):
     from conftest import article, write_corpus
 
     text = "Spinocerebellar ataxia affects balance and coordination in"
     corpus = write_corpus(tmp_path / "corpus", {
         f"sca{n}.md": article(f"Spinocerebellar ataxia type {n}", ("Overview", f"{text} {n * 'many '}people.")) for n in (36, 6, 3)})
     build_index(corpus, tmp_path / "index", embedder=fake_embedder)
-    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder)
-    _only(monkeypatch, "title_fit")
+    retriever = Retriever.load(tmp_path / "index", embedder=fake_embedder, settings=_only("title_fit"))
     hits = retriever.search("What are the symptoms of spinocerebellar ataxia type 6?", k=3)
     assert hits[0].title == "Spinocerebellar ataxia type 6"  # numbers count: type 6 is not type 36
     assert hits[0].score > hits[1].score

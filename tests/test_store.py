@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from chatbot.index import store
+from chatbot.index.sentences import SentenceTable
 from chatbot.errors import IndexFormatError, IndexNotFoundError
 from chatbot.types import Chunk
 
@@ -16,7 +17,7 @@ def sample(n: int = 3, dim: int = 8):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     chunks = [Chunk(f"a{i}", f"Title {i}", "", "Sec", f"text {i} é", 0, 8, 0) for i in range(n)]
     manifest = {"model": {"name": "m", "dimension": dim}, "chunking": {}, "articles": {f"a{i}": {} for i in range(n)}}
-    sentences = store.SentenceTable.from_chunks(
+    sentences = SentenceTable.from_chunks(
         [(np.array([[0, 4], [5, 8]]), np.array([1, 2]), vectors[i][None].repeat(2, axis=0)) for i in range(n)], dim)
     return manifest, vectors, chunks, sentences
 
@@ -121,9 +122,9 @@ def test_build_lock_leftovers_are_removed(tmp_path):
 def test_sentence_tables_can_be_cut_by_chunk_and_joined_again():
     rng = np.random.default_rng(1)
     per_chunk = [(np.array([[0, 3], [4, 9]][:n]), np.arange(1, n + 1), rng.normal(size=(n, 4))) for n in (2, 0, 1, 2)]
-    table = store.SentenceTable.from_chunks(per_chunk, 4)
+    table = SentenceTable.from_chunks(per_chunk, 4)
     parts = [table.take(np.array([3, 0])), table.take(np.array([], dtype=np.int64)), table.take(np.array([1, 2]))]
-    joined = store.SentenceTable.concat(parts, 4)
+    joined = SentenceTable.concat(parts, 4)
     for new_row, old_row in enumerate([3, 0, 1, 2]):
         for got, want in zip(joined.of_chunk(new_row), table.of_chunk(old_row)):
             np.testing.assert_array_equal(got, want)

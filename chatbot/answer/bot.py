@@ -15,7 +15,6 @@ when triage calls for one.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -24,7 +23,9 @@ import numpy as np
 from chatbot.answer.compose import compose_answer, compose_invalid, compose_other_language, compose_out_of_scope, compose_urgent_only
 from chatbot.embedding import Embedder
 from chatbot.search.query import Question, understand
-from chatbot.search.retriever import MAX_QUERY_CHARS, Retriever
+from chatbot.answer.scope import scope_features
+from chatbot.search.retriever import Retriever
+from chatbot.settings import MAX_QUESTION_CHARS, ScopeSettings, SelectionSettings, Settings
 from chatbot.triage.redflags import BY_NAME
 from chatbot.answer.safety import (DIAGNOSIS_NOTE, DOSE_NOTE, WARNING_SIGNS_NOTE, check_question, emergency_notice,
                      same_day_notice)
@@ -34,31 +35,8 @@ from chatbot.types import Answer, Chunk, Citation, Hit
 
 log = logging.getLogger(__name__)
 
-SEARCH_K = 8
 URGENT_OPENING = "If it helps while you get care, here is what the articles say about it:"
 REQUEST_OPENING = "What the articles say, which may help you talk to your doctor or pharmacist:"
-# Out-of-scope thresholds on the best chunk's cosine score, chosen on labelled in-scope and
-# out-of-scope questions by benchmarks/calibrate_scope.py (see README, "Refusals").
-SCOPE_THRESHOLD = 0.40
-SCOPE_THRESHOLD_SPECIFIC = 0.2   # when the question names a specialised term the articles use
-UNCOVERED_PENALTY = 0.1          # per share of topic words the articles never use
-
-
-@dataclass(frozen=True)
-class ScopeFeatures:
-    """What the in-scope decision looks at."""
-
-    top_score: float
-    uncovered_share: float
-    specific_covered: tuple[str, ...]
-    specific_uncovered: tuple[str, ...]
-
-    def in_scope(self, threshold: float = SCOPE_THRESHOLD, specific_threshold: float = SCOPE_THRESHOLD_SPECIFIC,
-                 penalty: float = UNCOVERED_PENALTY) -> bool:
-        if self.specific_uncovered and not self.specific_covered:
-            return False  # it names something (a disease, a drug) the articles never mention
-        bar = specific_threshold if self.specific_covered else threshold
-        return self.top_score - penalty * self.uncovered_share >= bar
 
 
 def localised_notice(triage: Triage) -> str:
@@ -84,20 +62,28 @@ def on_red_flag(passages: Sequence[Passage], triage: Triage) -> list[Passage]:
 class Chatbot:
     """Answers questions from one index.  Thread-safe for concurrent ``ask`` calls."""
 
-    def __init__(self, retriever: Retriever) -> None:
+    def __init__(self, retriever: Retriever, *, selection: SelectionSettings | None = None,
+                 scope: ScopeSettings | None = None) -> None:
         self.retriever = retriever
         self.vocabulary = retriever.vocabulary
-        self._by_section: dict[tuple[str, str], list] = {}
-        self._row: dict[tuple[str, int], int] = {}
+        self.selection = selection or SelectionSettings()
+        self.scope = scope or ScopeSettings()
+        self._by_section: dict[tuple[str, str], list[tuple[int, Chunk]]] = {}
         for row, chunk in enumerate(retriever.chunks):
-            self._by_section.setdefault((chunk.article_id, chunk.section), []).append(chunk)
-            self._row[chunk.article_id, chunk.start] = row
+            self._by_section.setdefault((chunk.article_id, chunk.section), []).append((row, chunk))
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
-             backend: str | None = None) -> "Chatbot":
-        retriever = Retriever.load(index_dir, model=model, embedder=embedder, backend=backend)
-        return cls(retriever)
+             backend: str | None = None, settings: Settings | None = None) -> "Chatbot":
+        """Open ``index_dir`` (see ``Retriever.load``) and answer with ``settings`` (the defaults if None)."""
+        settings = settings or Settings()
+        retriever = Retriever.load(index_dir, model=model, embedder=embedder, backend=backend, settings=settings.search)
+        return cls(retriever, selection=settings.selection, scope=settings.scope)
+
+    @property
+    def settings(self) -> Settings:
+        """Everything that shapes an answer (written into every ``eval`` JSON)."""
+        return Settings(search=self.retriever.settings, selection=self.selection, scope=self.scope)
 
     def ask(self, question: str, history: Sequence | None = None) -> Answer:
         """Answer ``question``; ``history`` holds earlier turns (strings, role/content dicts or pairs).
@@ -122,15 +108,15 @@ class Chatbot:
             return Answer(kind=kind_if_urgent or "invalid", intent=q.intent, **common,
                           markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*", lead=lead))
         # The question is embedded once: the same vector searches and scores the sentences.
-        query = q.search_query[:MAX_QUERY_CHARS]
+        query = q.search_query[:MAX_QUESTION_CHARS]
         vectors = self.retriever.embedder.embed([query])
-        hits = self.retriever.search_question(q, k=SEARCH_K, vector=vectors)
-        features = self.scope_features(q, hits)
-        in_scope = bool(hits) and features.in_scope()
+        hits = self.retriever.search_question(q, k=self.selection.hits, vector=vectors)
+        features = scope_features(q, hits, self.vocabulary)
+        in_scope = bool(hits) and features.in_scope(self.scope)
         passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,
-                                   section_hits=self._sections_of(hits)) if in_scope else []
+                                   section_hits=self._sections_of(hits), settings=self.selection) if in_scope else []
         passages = [p for p in passages if self._is_verbatim(p)]
-        common.update(intent=q.intent, confidence=round(features.top_score, 4))
+        common.update(intent=q.intent, confidence=round(features.top_similarity, 4))
         if triage.urgent:
             on_point = on_red_flag(passages, triage)
             if on_point:
@@ -161,7 +147,7 @@ class Chatbot:
 
     def _chunk_holding(self, article_id: str, section: str, start: int, end: int) -> Chunk | None:
         """The indexed chunk of that section whose span contains ``start:end``."""
-        for chunk in self._by_section.get((article_id, section), ()):
+        for _, chunk in self._by_section.get((article_id, section), ()):
             if chunk.start <= start and end <= chunk.end:
                 return chunk
         return None
@@ -187,29 +173,19 @@ class Chatbot:
         chunks = self.retriever.chunks
         best: dict[tuple[str, int], Hit] = {}
         for h in reversed(hits):  # the best-ranked hit of each section is the one kept
-            best[h.article_id, chunks[self._row[h.article_id, h.start]].section_start] = h
+            best[h.article_id, chunks[h.row].section_start] = h
         found = []
         for (article_id, section_start), hit in best.items():
             if not hit.section:
                 continue  # text before any heading is not one topic
-            for c in self._by_section.get((article_id, hit.section), ()):
+            for row, c in self._by_section.get((article_id, hit.section), ()):
                 if c.section_start == section_start:
-                    found.append(Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, hit.score, hit.similarity))
+                    found.append(Hit.of(c, row=row, score=hit.score, similarity=hit.similarity))
         return found
 
     def _sentences_of(self, hit: Hit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The stored sentences (spans, token counts, vectors) of the chunk a hit is."""
-        return self.retriever.sentences.of_chunk(self._row[hit.article_id, hit.start])
-
-    def scope_features(self, q: Question, hits: Sequence[Hit]) -> ScopeFeatures:
-        vocab = self.vocabulary
-        uncovered = [w for w in q.topic if not vocab.covers(w)]
-        return ScopeFeatures(
-            top_score=max((h.similarity for h in hits), default=0.0),
-            uncovered_share=len(uncovered) / max(1, len(q.topic)),
-            specific_covered=tuple(w for w in q.topic if vocab.covers(w) and not vocab.is_common(w)),
-            specific_uncovered=tuple(w for w in uncovered if not vocab.is_common(w) and len(w) > 3),
-        )
+        return self.retriever.sentences.of_chunk(hit.row)
 
     def _topics(self, hits: Sequence[Hit]) -> tuple[list[str], int]:
         articles = self.retriever.manifest["articles"]

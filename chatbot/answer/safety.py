@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-MAX_QUESTION_CHARS = 2000
+from chatbot.settings import MAX_QUESTION_CHARS
 
 DOCTOR_NOTICE = (
     "**Please see a doctor.** This answer only quotes health articles; it is not medical advice "

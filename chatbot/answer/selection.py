@@ -18,17 +18,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from chatbot.search.query import INTENT_CUES, Question, content_words, expand_synonyms, terms_of
+from chatbot.search.query import INTENT_CUES, Question
+from chatbot.search.synonyms import expand_synonyms
+from chatbot.settings import SelectionSettings
+from chatbot.text import LIST_MARKER, content_words, is_list_item, jaccard, terms_of
 from chatbot.types import Hit
 
 _CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
 LIST_INTENTS = {"doctor", "types", "causes", "symptoms", "diagnosis", "treatment", "complications", "prevention", "risk"}
-_MARKER = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
-MAX_SENTENCES = 5
-RELATIVE_CUTOFF = 0.7  # keep candidates scoring at least this share of the best one
-# How a candidate's score is made (see score_candidates); chosen on the dev sets' evidence.
-WEIGHTS = {"similarity": 0.55, "overlap": 0.3, "chunk": 0.6, "top_chunk": 0.0, "links": 0.1, "cue": 0.08, "section_cue": 0.1, "lead": 0.0}
-MIN_SENTENCE_CHARS = 25
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,6 @@ class Passage:
     lead: str = ""                # for a list: the sentence that introduces it, if any
     links: bool = False           # for "can X cause Y": mentions both X and Y
     chunk_start: int = 0          # the retrieved chunk it was taken from, to merge neighbours exactly
-    chunk_text: str = field(default="", repr=False, compare=False)
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # unit length
 
 
@@ -57,8 +53,8 @@ Weight = Callable[[str], float]
 
 
 def select_passages(question: Question, hits: Sequence[Hit], question_vectors: np.ndarray, sentences_of: Sentences,
-                    idf: Weight = lambda t: 1.0, max_sentences: int = MAX_SENTENCES,
-                    section_hits: Sequence[Hit] = ()) -> list[Passage]:
+                    idf: Weight = lambda t: 1.0, section_hits: Sequence[Hit] = (),
+                    settings: SelectionSettings = SelectionSettings()) -> list[Passage]:
     """The best sentences (and at most one list) of ``hits`` for ``question``, best first.
 
     ``question_vectors`` are unit vectors of the question (one or more rows, the closest counts);
@@ -70,37 +66,38 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
     Candidates are one sentence or two neighbouring sentences of a chunk, so a sentence that
     leans on the one before ("It prevents ...") can come with it.  Chosen spans never overlap.
     """
-    scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf)
+    scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf, settings)
     cue = _CUE_PATTERNS.get(question.intent, re.compile(r"(?!)"))
     chosen: list[Passage] = []
     sentences = 0
     for p in scored:
-        if chosen and p.score < RELATIVE_CUTOFF * chosen[0].score:
+        if chosen and p.score < settings.relative_cutoff * chosen[0].score:
             break
         size = _sentence_count(p)
-        if sentences + size > max_sentences:
+        if sentences + size > settings.max_sentences:
             continue
-        if any(_overlaps(p, q) or _similar(p.text, q.text) for q in chosen):
+        if any(_overlaps(p, q) or _similar(p.text, q.text, settings.near_duplicate) for q in chosen):
             continue
         chosen.append(p)
         sentences += size
-    best_list = _best_list(question, lists + _candidates(section_hits, sentences_of, windows=False)[1], cue)
+    best_list = _best_list(question, lists + _candidates(section_hits, sentences_of, settings, windows=False)[1], cue)
     if best_list and not any(_overlaps(best_list, p) for p in chosen):
         chosen.insert(min(1, len(chosen)), best_list)
     return chosen
 
 
 def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: np.ndarray, sentences_of: Sentences,
-                     idf: Weight = lambda t: 1.0) -> tuple[list[Passage], list[Passage]]:
+                     idf: Weight = lambda t: 1.0,
+                     settings: SelectionSettings = SelectionSettings()) -> tuple[list[Passage], list[Passage]]:
     """Every candidate window of ``hits`` with its score, best first; and the lists found."""
-    candidates, lists = _candidates(hits, sentences_of)
+    candidates, lists = _candidates(hits, sentences_of, settings)
     if not candidates:
         return [], lists
     query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
     intent = question.intent
     cause_terms, effect_terms = terms_of(question.cause), terms_of(question.effect)
     query_weight = sum(map(idf, query_terms)) or 1.0
-    top_chunk = hits[0].start if hits else -1
+    w = settings
 
     # Cosine similarity with the question (the closest, if it comes in several wordings).
     similarities = np.max(np.stack([c.vector for c in candidates]) @ np.atleast_2d(question_vectors).T, axis=1)
@@ -110,13 +107,10 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
         matched = query_terms & (terms | terms_of(c.section))
         overlap = sum(map(idf, matched)) / query_weight
         links = bool(cause_terms and effect_terms and cause_terms & terms and effect_terms & terms)
-        w = WEIGHTS
-        score = (w["similarity"] * float(similarity) + w["overlap"] * overlap + w["chunk"] * c.score
-                 + w["top_chunk"] * (c.chunk_start == top_chunk) + w["links"] * links
-                 + w["cue"] * _has_cue(intent, c.text) + w["section_cue"] * _has_cue(intent, c.section)
-                 + w["lead"] * _opens_paragraph(c))
+        score = (w.similarity * float(similarity) + w.overlap * overlap + w.chunk * c.score + w.links * links
+                 + w.cue * _has_cue(intent, c.text) + w.section_cue * _has_cue(intent, c.section))
         if c.text.rstrip("'\"’”) ").endswith("?"):
-            score -= 0.15  # ending on a question: it restates what is asked rather than answers it
+            score -= w.ends_in_question  # it restates what is asked rather than answers it
         scored.append((score, links, c))
     scored.sort(key=lambda triple: -triple[0])
     return [replace(c, score=score, links=links) for score, links, c in scored], lists
@@ -129,7 +123,8 @@ def _has_cue(intent: str, text: str) -> bool:
     return bool(text) and intent in INTENT_CUES and bool(_CUE_PATTERNS[intent].search(text))
 
 
-def _candidates(hits: Sequence[Hit], sentences_of: Sentences, windows: bool = True) -> tuple[list[Passage], list[Passage]]:
+def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: SelectionSettings,
+                windows: bool = True) -> tuple[list[Passage], list[Passage]]:
     """Windows of one or two sentences (unless ``windows`` is false), and lists of short
     items, of the hits; each span once."""
     found: dict[tuple[str, int, int], Passage] = {}
@@ -144,9 +139,9 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, windows: bool = Tr
         i = 0
         while i < len(units):
             s, e, marked = units[i]
-            if marked and len(hit.text[s:e].split()) < 8:  # a run of short items is a list
+            if marked and is_list_item(hit.text[s:e]):  # a run of short items is a list
                 j = i
-                while j + 1 < len(units) and units[j + 1][2] and len(hit.text[units[j + 1][0] : units[j + 1][1]].split()) < 8:
+                while j + 1 < len(units) and units[j + 1][2] and is_list_item(hit.text[units[j + 1][0] : units[j + 1][1]]):
                     j += 1
                 if j > i:
                     lead = hit.text[units[i - 1][0] : units[i - 1][1]] if i and hit.text[units[i - 1][1] - 1] == ":" else ""
@@ -156,9 +151,10 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, windows: bool = Tr
                 i = j + 1
                 continue
             text = hit.text[s:e]
-            if windows and len(text) >= MIN_SENTENCE_CHARS and len(text.split()) >= 5 and not text.endswith(":"):
+            if windows and len(text) >= settings.min_sentence_chars and len(text.split()) >= settings.min_sentence_words \
+                    and not text.endswith(":"):
                 found.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e, vector=singles[i]))
-                if i + 1 < len(units) and not (units[i + 1][2] and len(hit.text[units[i + 1][0] : units[i + 1][1]].split()) < 8):
+                if i + 1 < len(units) and not (units[i + 1][2] and is_list_item(hit.text[units[i + 1][0] : units[i + 1][1]])):
                     e2 = units[i + 1][1]
                     found.setdefault((hit.article_id, hit.start + s, hit.start + e2),
                                        _passage(hit, s, e2, vector=pairs[i]))
@@ -168,24 +164,20 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, windows: bool = Tr
 
 def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
     """The span without a leading list marker ("- ", "• "), and whether it had one."""
-    match = _MARKER.match(text, start)
+    match = LIST_MARKER.match(text, start)
     return (match.end(), end, True) if match and match.end() < end else (start, end, False)
 
 
 def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "",
              vector: np.ndarray | None = None) -> Passage:
-    return Passage(hit.article_id, hit.title, hit.url, hit.section, hit.text[start:end], hit.start + start,
-                   hit.start + end, hit.similarity, items, lead, chunk_start=hit.start, chunk_text=hit.text, vector=vector)
+    """The span ``start:end`` of a hit's text (offsets into the hit) as a passage, scored by the hit's similarity."""
+    return Passage(article_id=hit.article_id, title=hit.title, url=hit.url, section=hit.section,
+                   text=hit.text[start:end], start=hit.start + start, end=hit.start + end, score=hit.similarity,
+                   items=items, lead=lead, chunk_start=hit.start, vector=vector)
 
 
 def _units(rows: np.ndarray) -> np.ndarray:
     return rows / np.maximum(np.sqrt(np.einsum("ij,ij->i", rows, rows)), 1e-12)[:, None]
-
-
-def _opens_paragraph(p: Passage) -> bool:
-    """Whether ``p`` starts a paragraph: writers tend to put the point of a paragraph first."""
-    offset = p.start - p.chunk_start
-    return offset == 0 or p.chunk_text[:offset].rstrip(" \t").endswith("\n")
 
 
 def _sentence_count(p: Passage) -> int:
@@ -203,6 +195,6 @@ def _best_list(question: Question, lists: list[Passage], cue: re.Pattern) -> Pas
     return max(fitting, key=lambda p: p.score) if fitting else None
 
 
-def _similar(a: str, b: str) -> bool:
-    wa, wb = set(content_words(a)), set(content_words(b))
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= 0.6
+def _similar(a: str, b: str, near_duplicate: float) -> bool:
+    """Whether two texts share so many words that the second would repeat the first."""
+    return jaccard(set(content_words(a)), set(content_words(b))) >= near_duplicate

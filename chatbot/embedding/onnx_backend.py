@@ -15,14 +15,14 @@ import functools
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from chatbot.embedding import SpanVectors, pool_spans
+from chatbot.embedding.spans import SpanVectors, pool_spans
 from chatbot.errors import ModelError
+from chatbot.files import file_sha256, replace_atomically
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +165,10 @@ def exported_model(model_dir: Path, *, quantized: bool) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         if not fp32.is_file():
             log.warning("Exporting %s to ONNX (once; kept in %s)", model_dir, folder)
-            _replace_atomically(fp32, lambda tmp: _export(model_dir, tmp))
+            replace_atomically(fp32, lambda tmp: _export(model_dir, tmp))
         if quantized:
             log.warning("Quantising the ONNX model to int8 (once; kept in %s)", folder)
-            _replace_atomically(int8, lambda tmp: _quantize(fp32, tmp))
+            replace_atomically(int8, lambda tmp: _quantize(fp32, tmp))
     except ModelError:
         raise
     except Exception as exc:
@@ -180,21 +180,7 @@ def exported_model(model_dir: Path, *, quantized: bool) -> Path:
 @functools.lru_cache(maxsize=8)
 def _weights_digest(path: str, size: int, mtime_ns: int) -> str:
     """sha256 of a weights file, computed once per process for the same file, size and time."""
-    from chatbot.embedding import file_sha256
-
     return file_sha256(Path(path))
-
-
-def _replace_atomically(target: Path, write) -> None:
-    """Write ``target`` through a temporary file beside it, so readers never see half a file."""
-    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _export(model_dir: Path, target: Path) -> None:

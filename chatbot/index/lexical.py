@@ -8,24 +8,21 @@ that takes well under a second for 10,000 chunks and embeds nothing.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from chatbot.search.query import STOPWORDS, stem, words
+from chatbot.text import lexical_tokens as _tokens
 from chatbot.types import Chunk
-
-log = logging.getLogger(__name__)
 
 FOLDER = "bm25"  # inside the index folder; bm25s writes json and npy files there (no pickle)
 _EMPTY = "__empty__"  # bm25s needs at least one token per document and per query
 
 
 def lexical_tokens(text: str) -> list[str]:
-    """Stemmed, lower-cased content words: what BM25 matches on."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and len(w) > 1] or [_EMPTY]
+    """Stemmed, lower-cased content words: what BM25 matches on (``text.TOKENIZER_VERSION`` names the recipe)."""
+    return _tokens(text, _EMPTY)
 
 
 def chunk_tokens(chunk: Chunk) -> list[str]:

@@ -8,9 +8,10 @@ Consecutive chunks of a section share up to ``overlap`` characters of whole sent
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
 from typing import Iterator
 
+from chatbot.settings import ChunkSettings
+from chatbot.text import LIST_MARKER
 from chatbot.types import Article, Chunk
 
 Span = tuple[int, int]
@@ -18,28 +19,9 @@ Span = tuple[int, int]
 CHUNKER_VERSION = 2
 
 
-@dataclass(frozen=True)
-class ChunkSettings:
-    """How articles are cut and what text is embedded; stored in the index manifest."""
-
-    # 700/150 measured best of 500, 700 and 1000 characters on the dev sets (README, "How it works").
-    chunk_size: int = 700
-    overlap: int = 150
-    # Prepend the article title and section heading to the embedded text (not to the chunk).
-    embed_context: bool = True
-
-    def __post_init__(self) -> None:
-        if self.chunk_size < 50:
-            raise ValueError(f"chunk_size must be at least 50 characters, got {self.chunk_size}")
-        if not 0 <= self.overlap < self.chunk_size:
-            raise ValueError(f"overlap must be between 0 and chunk_size-1 ({self.chunk_size - 1}), got {self.overlap}")
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "chunker_version": CHUNKER_VERSION}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "ChunkSettings":
-        return cls(**{k: data[k] for k in ("chunk_size", "overlap", "embed_context") if k in data})
+def chunking_record(settings: ChunkSettings) -> dict:
+    """What the manifest records of how an index was chunked: the settings and the chunker's version."""
+    return {**settings.to_dict(), "chunker_version": CHUNKER_VERSION}
 
 
 def chunk_article(article: Article, settings: ChunkSettings = ChunkSettings()) -> list[Chunk]:
@@ -103,7 +85,6 @@ def _trim(text: str, start: int, end: int) -> Span:
     return start, end
 
 
-_BULLET = re.compile(r"\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
 
 
 def _units(text: str, start: int, end: int, max_len: int) -> Iterator[Span]:
@@ -121,9 +102,9 @@ def _units(text: str, start: int, end: int, max_len: int) -> Iterator[Span]:
 def _group_lists(text: str, spans: list[Span], max_len: int) -> list[Span]:
     grouped: list[Span] = []
     for s, e in spans:
-        if grouped and _BULLET.match(text, s):
+        if grouped and LIST_MARKER.match(text, s):
             gs, ge = grouped[-1]
-            joins = _BULLET.match(text, gs) or text[gs:ge].endswith(":")
+            joins = LIST_MARKER.match(text, gs) or text[gs:ge].endswith(":")
             if joins and e - gs <= max_len:
                 grouped[-1] = (gs, e)
                 continue

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatbot.errors import CorpusError
+from chatbot.text import LIST_MARKER
 from chatbot.types import Article, Section
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,6 @@ _FURNITURE = [
         re.I,
     ),
 ]
-_BULLET = re.compile(r"^\s*([-*•·‣◦]|\d{1,2}[.)])\s+")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _HEADING_END_PUNCT = tuple(".!?:;,…\"'”")
 
@@ -180,7 +180,7 @@ def _parse_markdown(raw: str) -> tuple[dict, str, list[Block]]:
 def _looks_like_heading(line: str, previous: str, following: str | None) -> bool:
     """A one-line heading in plain text: short, unpunctuated, starts a new block of text."""
     stripped = line.strip()
-    if not stripped or following is None or _BULLET.match(line):
+    if not stripped or following is None or LIST_MARKER.match(line):
         return False
     if len(stripped) > 100 or len(stripped.split()) > 12 or stripped.endswith(_HEADING_END_PUNCT):
         return False
@@ -188,7 +188,7 @@ def _looks_like_heading(line: str, previous: str, following: str | None) -> bool
         return False
     prev = previous.strip()
     # Inside a paragraph (previous line unfinished) a short line is a wrapped sentence.
-    return not prev or prev.endswith(_HEADING_END_PUNCT) or bool(_BULLET.match(previous))
+    return not prev or prev.endswith(_HEADING_END_PUNCT) or bool(LIST_MARKER.match(previous))
 
 
 def _parse_text(raw: str) -> tuple[str, list[Block]]:

@@ -8,13 +8,16 @@ the corpus vocabulary.
 
 from __future__ import annotations
 
-import functools
-
-import math
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Sequence, TYPE_CHECKING
+
+from chatbot.history import previous_user_messages
+from chatbot.search.synonyms import expand_synonyms
+from chatbot.text import content_words
+
+if TYPE_CHECKING:
+    from chatbot.search.spelling import Vocabulary
 
 INTENTS = (
     "doctor", "diagnosis", "prevention", "risk", "causal", "genetics", "treatment", "complications", "outlook",
@@ -37,60 +40,6 @@ INTENT_CUES = {
     "risk": r"risk|likely|who (is|are|gets)",
     "prevalence": r"common|prevalen|frequen|incidence|how many|affects? about|per \d|in every",
 }
-# Lay phrase -> the clinical words articles use.  Matched on whole words, longest first.
-SYNONYMS: dict[str, str] = {
-    "shaky hands": "hand tremors", "hands shake": "hand tremors", "hands tremble": "hand tremors",
-    "shaky": "tremor shaking", "shaking": "tremor", "shake": "tremor", "shakes": "tremors",
-    "trembling": "tremor", "tremble": "tremor", "trembles": "tremor", "quivering": "tremor",
-    "quiver": "tremor", "jittery": "tremor shaky", "twitching": "tremor spasms", "the jitters": "tremor",
-    "slipped disc": "herniated disc", "slipped disk": "herniated disk", "bulging disc": "herniated disc",
-    "ruptured disc": "herniated disc", "pinched nerve": "nerve compression", "trapped nerve": "nerve compression",
-    "pinched": "compression", "squeezed": "compression",
-    "narrowing of the spinal canal": "spinal stenosis", "narrow spinal canal": "spinal stenosis",
-    "backache": "back pain", "lumbago": "lower back pain", "low back": "lower back lumbar",
-    "lower back": "lower back lumbar", "neck": "neck cervical", "spine": "spine spinal",
-    "sciatica": "radiculitis nerve compression", "muscle relaxer": "muscle relaxants",
-    "muscle relaxers": "muscle relaxants", "painkiller": "pain medication opioids",
-    "painkillers": "pain medication opioids", "pain meds": "pain medication opioids",
-    "pain pills": "pain medication opioids", "oxy": "opioids", "oxycodone": "opioids",
-    "physio": "physiotherapy physiotherapist", "physical therapy": "physiotherapy",
-    "physical therapist": "physiotherapist", "nerve doctor": "neurologist", "brain doctor": "neurologist",
-    "bone doctor": "orthopedic surgeon", "spine doctor": "orthopedic surgeon vertebrologist",
-    "spine specialist": "vertebrologist orthopedic surgeon", "ms": "multiple sclerosis",
-    "parkinsons": "parkinson's disease", "parkinson": "parkinson's disease",
-    "spasmodic torticollis": "cervical dystonia", "torticollis": "cervical dystonia", "wry neck": "cervical dystonia",
-    "botox": "botulinum toxin", "exhausted": "chronic fatigue", "tired": "fatigue", "worn out": "fatigue",
-    "nerves": "anxiety stress", "anxious": "anxiety", "stressed": "stress", "worried": "anxiety",
-    "slouching": "posture", "slouch": "posture", "bad posture": "posture",
-    "muscle wasting": "muscle atrophy", "wasting": "atrophy", "cramps": "spasms", "cramp": "spasm",
-    "drinking": "alcohol use", "booze": "alcohol", "scan": "mri ct imaging", "xray": "x-ray",
-    "heart attack": "myocardial infarction", "high blood pressure": "hypertension",
-    "high blood sugar": "hyperglycemia", "low blood sugar": "hypoglycemia", "sugar": "glucose",
-    "stomach ache": "abdominal pain", "tummy": "abdominal", "belly": "abdominal", "kidney stone": "kidney stones",
-    "throw up": "vomiting", "throwing up": "vomiting", "puking": "vomiting", "runny nose": "nasal discharge",
-    "pee": "urine urination", "poop": "stool bowel", "itchy": "itching pruritus", "rash": "rash skin",
-    "old age": "elderly aging", "elderly": "elderly older", "old people": "elderly",
-    "grandpa": "elderly", "grandma": "elderly", "worse": "worsen progress",
-}
-_SYNONYM_RE = re.compile(
-    r"\b(" + "|".join(re.escape(k) for k in sorted(SYNONYMS, key=len, reverse=True)) + r")\b", re.I
-)
-
-STOPWORDS = frozenset("""
-a about above after again against all am an and any are aren't as at be because been before being below between
-both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each few for from
-further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him himself his
-how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself no nor not
-of off on once only or other ought our ours ourselves out over own same shan't she she'd she'll she's should
-shouldn't so some such than that that's the their theirs them themselves then there there's these they they'd
-they'll they're they've this those through to too under until up very was wasn't we we'd we'll we're we've were
-weren't what what's when when's where where's which while who who's whom why why's with won't would wouldn't you
-you'd you'll you're you've your yours yourself yourselves im ive dont doesnt cant whats hows isnt thats u ur pls
-please anyone someone get gets got getting really just also even lot lots much many like thing things way ways
-know tell say said go goes going make makes made kind sort type types also still ever always usually normally
-actually honestly maybe probably mom dad mum mother father wife husband son daughter grandpa grandma friend
-year years old month months week weeks day days time times lately recently since ago now today
-""".split())
 # Words that say what kind of question it is, not what it is about.
 INTENT_WORDS = frozenset("""
 cause causes caused causing lead leads result results trigger triggers related linked connected connection link
@@ -101,7 +50,6 @@ see need needs needed should common rare normal possible happen happens mean mea
 """.split())
 FOLLOW_UP_START = re.compile(r"^\s*(and|but|so|also|what about|how about|then|ok(ay)?|and what|what else)\b", re.I)
 _MARKUP = re.compile(r"<[^<>]{0,300}>")
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # "was diagnosed with X" tells what the person has; it does not ask how X is diagnosed.
 _NOT_CONTEXT = "".join(f"(?<!{w} )" for w in ("was", "were", "been", "got", "is", "are", "just", "recently"))
@@ -166,139 +114,11 @@ class Question:
     corrections: dict[str, str] = field(default_factory=dict)
 
 
-def words(text: str) -> list[str]:
-    """Lower-case word tokens, possessive 's dropped."""
-    return [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(text.lower().replace("’", "'"))]
-
-
-@functools.lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A crude suffix stripper, enough to match tremor/tremors, compressed/compression."""
-    for suffix in ("ations", "ation", "ings", "ing", "ness", "ies", "ied", "ions", "ion", "ers", "er", "es", "ed", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
-
-
-def terms_of(text: str) -> frozenset[str]:
-    """The stems of the content words of ``text``: what word overlap is measured on."""
-    return _terms_of(text) if len(text) <= 2_000 else frozenset(stem(w) for w in content_words(text))
-
-
-@functools.lru_cache(maxsize=50_000)
-def _terms_of(text: str) -> frozenset[str]:
-    # Cached: the same sentences and headings come back for question after question.
-    return frozenset(stem(w) for w in content_words(text))
-
-
-def expand_synonyms(text: str) -> str:
-    """The clinical terms for the lay phrases in ``text`` (space-separated, may be empty)."""
-    return " ".join(dict.fromkeys(SYNONYMS[m.group(1).lower()] for m in _SYNONYM_RE.finditer(text)))
-
-
 def detect_intent(text: str) -> str:
     for intent, pattern in _INTENT_PATTERNS:
         if pattern.search(text):
             return intent
     return "other"
-
-
-class Vocabulary:
-    """Word counts of a corpus, for spelling correction and for telling known words from unknown."""
-
-    def __init__(self, texts: Iterable[str], dictionary: Iterable[str] = ()) -> None:
-        """``texts`` are the corpus; ``dictionary`` holds correctly spelled words never to correct."""
-        self.counts: Counter[str] = Counter()
-        self.document_frequency: Counter[str] = Counter()  # of stems
-        self.documents = 0
-        for text in texts:
-            tokens = words(text)
-            self.counts.update(tokens)
-            self.document_frequency.update({stem(w) for w in tokens})
-            self.documents += 1
-        self.stems = set(self.document_frequency)
-        self.dictionary = frozenset(dictionary)
-        self._corrections: dict[str, str] = {}  # words seen before, and what they became
-
-    def idf(self, term_stem: str) -> float:
-        """Inverse document frequency of a stem: rare words say more about what is asked."""
-        return math.log(1 + (self.documents + 1) / (self.document_frequency.get(term_stem, 0) + 1))
-
-    def is_common(self, word: str) -> bool:
-        """Whether ``word`` is an ordinary English word (in the dictionary), not a specialised term."""
-        return any(w in self.dictionary for w in (word, stem(word), word.rstrip("s")))
-
-    def covers(self, word: str) -> bool:
-        """Whether the corpus speaks of ``word``, directly or through its clinical synonym."""
-        return self.knows(word) or any(self.knows(w) for w in words(SYNONYMS.get(word, "")))
-
-    def knows(self, word: str) -> bool:
-        return word in self.counts or stem(word) in self.stems
-
-    def correct(self, word: str) -> str:
-        """``word``, or the most frequent corpus word one edit away when ``word`` is unknown."""
-        if word not in self._corrections:
-            if len(self._corrections) > 100_000:
-                self._corrections.clear()
-            self._corrections[word] = self._correct(word)
-        return self._corrections[word]
-
-    def _correct(self, word: str) -> str:
-        if len(word) < 4 or self.knows(word) or self.is_common(word) or word in STOPWORDS or word in SYNONYMS:
-            return word
-        # Four-letter words only gain a letter ("lowr" -> "lower"), never lose one ("gout" -> "out").
-        edits = _inserts_and_transposes(word) if len(word) == 4 else _edits1(word)
-        candidates = [c for c in edits if c in self.counts]
-        return max(candidates, key=lambda c: (self.counts[c], c)) if candidates else word
-
-
-def _inserts_and_transposes(word: str) -> set[str]:
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    return transposes | {a + c + b for a, b in splits for c in "abcdefghijklmnopqrstuvwxyz"}
-
-
-def _edits1(word: str) -> set[str]:
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deletes = [a + b[1:] for a, b in splits if b]
-    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in letters]
-    inserts = [a + c + b for a, b in splits for c in letters]
-    return set(deletes + transposes + replaces + inserts)
-
-
-def _text_of(content: object) -> str:
-    """The text of a message's content: a string, or a list of content blocks (Gradio 6, OpenAI style)."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return _text_of(content.get("text", content.get("content", "")))
-    if isinstance(content, (list, tuple)):
-        return " ".join(t for t in (_text_of(block) for block in content) if t)
-    return ""
-
-
-def previous_user_messages(history: Sequence | None) -> list[str]:
-    """User turns of a chat history given as strings, ``{"role", "content"}`` dicts (content a string or a
-    list of ``{"type": "text", "text": ...}`` blocks) or (user, bot) pairs."""
-    messages: list[str] = []
-    for turn in history or []:
-        if isinstance(turn, str):
-            text = turn
-        elif isinstance(turn, dict):
-            text = _text_of(turn.get("content")) if turn.get("role") == "user" else ""
-        elif isinstance(turn, (list, tuple)) and turn:
-            text = _text_of(turn[0])
-        else:
-            text = ""
-        if text.strip():
-            messages.append(text)
-    return messages
 
 
 def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequence | None = None) -> Question:

@@ -2,69 +2,31 @@
 
 The shipped search is hybrid: the query is expanded (lay terms -> clinical words, misspellings
 corrected against the corpus), then each candidate chunk (the best by embedding and the best
-by BM25) gets a weighted sum (``WEIGHTS``) of its dense and BM25 scores, the similarity of its
-best sentence (stored sentence vectors), and small bonuses for opening its section and for a
-section heading that fits the kind of question.
-Exact duplicates of a better-ranked chunk are dropped so one text cannot fill the results.
-``mode="dense"`` and ``mode="lexical"`` search one way only, on the raw query (the baselines
-of benchmarks/bench_retrieval.py).
+by BM25) gets a weighted sum of its features (``search.features``; the weights are
+``SearchSettings``): dense and BM25 scores, the similarity of its best sentence (stored
+sentence vectors), and small bonuses for opening its section and for a section heading that
+fits the kind of question.  Exact duplicates of a better-ranked chunk are dropped so one text
+cannot fill the results.  ``mode="dense"`` and ``mode="lexical"`` search one way only, on the
+raw query (the baselines of benchmarks/bench_retrieval.py).
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from chatbot.index import store
-from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, backend_of, bundled_model_dir, load_embedder, same_model, vector_kind
+from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, bundled_model_dir, load_embedder, same_model, vector_kind
+from chatbot.embedding.rerank import CrossEncoderReranker, Reranker
 from chatbot.errors import ChatbotError, IndexMismatchError, InvalidQueryError
-from chatbot.search.query import INTENT_CUES, INTENT_WORDS, STOPWORDS, Question, Vocabulary, stem, understand, words
+from chatbot.index import store
+from chatbot.index.sentences import SentenceTable
+from chatbot.search.features import ChunkFeatures, fuse, scaled
+from chatbot.search.query import Question, understand
+from chatbot.search.spelling import Vocabulary
+from chatbot.settings import MAX_K, MAX_QUESTION_CHARS, SEARCH_MODES, SearchSettings
+from chatbot.text import TOKENIZER_VERSION
 from chatbot.types import Chunk, Hit
-
-log = logging.getLogger(__name__)
-
-MAX_K = 100
-MAX_QUERY_CHARS = 2000
-MODES = ("hybrid", "dense", "lexical")
-# How the hybrid score is made, and how many candidates each side brings; chosen with
-# benchmarks/bench_retrieval.py on both dev sets (README, "How it works").
-WEIGHTS = {
-    "dense": 0.35,            # cosine similarity of query and chunk, scaled over the candidates
-    "lexical": 0.35,          # BM25, divided by the best candidate's
-    "sentence": 0.3,          # the chunk's best sentence's cosine similarity, scaled
-    "section_opening": 0.15,  # the chunk opens its section: where articles state the point
-    "section_cue": 0.06,      # the section heading fits the kind of question ("Causes" for "what causes")
-    "heading_words": 0.1,     # share of the section heading's words that the query uses ("Genetic changes")
-    "title_fit": 0.1,         # overlap of the query's topic words and the article title's (Jaccard)
-}
-CANDIDATES = 100
-SENTENCE_CANDIDATES = 40
-
-
-class Reranker(Protocol):
-    """Scores (query, passage) pairs; higher is more relevant.  A cross-encoder, for instance."""
-
-    def rerank(self, query: str, texts: Sequence[str]) -> Sequence[float]: ...
-
-
-class CrossEncoderReranker:
-    """A sentence-transformers cross-encoder from a local folder (or the Hugging Face cache)."""
-
-    def __init__(self, model: str, *, device: str | None = None) -> None:
-        try:
-            from sentence_transformers import CrossEncoder
-
-            self._model = CrossEncoder(model, device=device or "cpu")
-        except Exception as exc:
-            raise ChatbotError(f"Cannot load reranker {model!r}: {exc}. Pass a local cross-encoder folder.") from exc
-
-    def rerank(self, query: str, texts: Sequence[str]) -> Sequence[float]:
-        return [float(s) for s in self._model.predict([(query, t) for t in texts], show_progress_bar=False)]
-
 
 class Retriever:
     """Search over the chunks of one index.
@@ -74,32 +36,35 @@ class Retriever:
     """
 
     def __init__(self, stored: store.StoredIndex, embedder: Embedder, index_dir: Path,
-                 reranker: Reranker | None = None, rerank_depth: int = 20) -> None:
+                 reranker: Reranker | None = None, settings: SearchSettings | None = None) -> None:
         self._stored = stored
         self._embedder = embedder
         self.index_dir = index_dir
         self.reranker = reranker
-        self.rerank_depth = rerank_depth
+        self.settings = settings or SearchSettings()
         self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
                                      _dictionary(stored.manifest["model"]["name"]))
-        self._opens_section, self._section_cue = _section_features(stored.chunks)
-        self._headings = _FieldTerms([c.section for c in stored.chunks])
-        self._titles = _FieldTerms([c.title for c in stored.chunks])
-        codes = stored.sentences.codes  # cosine similarity ignores each row's scale
-        self._sentence_norms = np.maximum(np.sqrt(np.einsum("ij,ij->i", codes, codes, dtype=np.float32)), 1e-12)
+        self._features = ChunkFeatures(stored.chunks, stored.sentences)
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
-             backend: str | None = None, reranker: Reranker | str | None = None) -> "Retriever":
+             backend: str | None = None, reranker: Reranker | str | None = None,
+             settings: SearchSettings | None = None) -> "Retriever":
         """Open ``index_dir``, checking its files and that the model matches the one that built it.
 
         ``model`` (a name or path) or ``embedder`` must name the index's model if given; by
         default the index's own model is loaded, on the index's backend unless ``backend``
         names another that makes the same vectors.  ``reranker`` (off by default): a cross-encoder
-        folder or any object with ``rerank(query, texts)``, applied to the best 20 candidates.
+        folder or any object with ``rerank(query, texts)``, applied to the best
+        ``settings.rerank_depth`` candidates.
         """
         index_dir = Path(index_dir)
         stored = store.load_index(index_dir)
+        if store.tokenizer_version(stored.manifest) != TOKENIZER_VERSION:
+            raise IndexMismatchError(
+                f"Index at '{index_dir}/' holds BM25 tokens of tokenizer version {store.tokenizer_version(stored.manifest)}; "
+                f"this version makes version {TOKENIZER_VERSION}. {store.rebuild_hint(index_dir)}"
+            )
         built_with = stored.manifest["model"]["name"]
         asked = embedder.name if embedder else model
         if asked and not same_model(asked, built_with):
@@ -110,7 +75,7 @@ class Retriever:
         built_on = stored.manifest["model"].get("backend", "torch")
         if not (embedder or backend) and vector_kind(built_on) != vector_kind(DEFAULT_BACKEND):
             backend = built_on  # an int8 index is searched with int8 query vectors
-        backend = backend_of(embedder) if embedder else backend or DEFAULT_BACKEND
+        backend = embedder.backend if embedder else backend or DEFAULT_BACKEND
         if vector_kind(backend) != vector_kind(built_on):
             raise IndexMismatchError(
                 f"Index at '{index_dir}/' holds {vector_kind(built_on)} vectors (backend {built_on}); backend {backend} "
@@ -125,7 +90,7 @@ class Retriever:
             )
         if isinstance(reranker, str):
             reranker = CrossEncoderReranker(reranker)
-        return cls(stored, embedder, index_dir, reranker)
+        return cls(stored, embedder, index_dir, reranker, settings)
 
     @property
     def manifest(self) -> dict:
@@ -144,36 +109,31 @@ class Retriever:
         return len(self._stored.chunks)
 
     @property
-    def sentences(self) -> store.SentenceTable:
+    def sentences(self) -> SentenceTable:
         """The stored sentences of every chunk, with their vectors."""
         return self._stored.sentences
 
-    def search(self, query: str, k: int = 5, *, mode: str = "hybrid", expand: bool = True) -> list[Hit]:
-        """The ``k`` best chunks for ``query``, best first (fewer if the index is smaller).
-
-        ``expand=False`` searches the query as given (for callers that expanded it already).
-        """
+    def search(self, query: str, k: int = 5, *, mode: str = "hybrid") -> list[Hit]:
+        """The ``k`` best chunks for ``query``, best first (fewer if the index is smaller)."""
         query = _check_query(query)
         k = _check_k(k)
-        if mode not in MODES:
-            raise InvalidQueryError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        if mode not in SEARCH_MODES:
+            raise InvalidQueryError(f"mode must be one of {', '.join(SEARCH_MODES)}, got {mode!r}")
         if not len(self):
             return []
+        if mode == "hybrid":
+            return self.search_question(understand(query, self.vocabulary), k)
         if mode == "lexical":
             scores = self._stored.lexical.scores(query)
             rows = np.argsort(-scores, kind="stable")[:k]
             return [self._hit(int(r), float(scores[r])) for r in rows]
-        if mode == "hybrid" and expand:
-            return self.search_question(understand(query, self.vocabulary), k)
-        vector = self._embedder.embed([query])
-        if mode == "dense":
-            scores, rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), min(k, len(self)))
-            return [self._hit(int(r), float(s), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
-        return self._hybrid(query, vector, k)
+        vector = np.ascontiguousarray(self._embedder.embed([query]), dtype=np.float32)
+        scores, rows = self._stored.faiss_index.search(vector, min(k, len(self)))
+        return [self._hit(int(r), float(s), float(s)) for s, r in zip(scores[0], rows[0]) if r >= 0]
 
     def search_question(self, question: Question, k: int = 5, *, vector: np.ndarray | None = None) -> list[Hit]:
         """Hybrid search for a question ``understand`` has already read (with its history, say)."""
-        query = _check_query(question.search_query[:MAX_QUERY_CHARS])
+        query = _check_query(question.search_query[:MAX_QUESTION_CHARS])
         k = _check_k(k)
         if not len(self):
             return []
@@ -181,36 +141,34 @@ class Retriever:
         return self._hybrid(query, vector, k, question.intent)
 
     def _hybrid(self, query: str, vector: np.ndarray, k: int, intent: str = "other") -> list[Hit]:
-        n = len(self)
-        depth = min(n, max(CANDIDATES, k))
+        s = self.settings
         lexical = self._stored.lexical.scores(query)
-        if depth < n:
-            _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
-            lexical_rows = np.argpartition(-lexical, depth - 1)[:depth]
-            rows = np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
-        else:  # a small index: every chunk is a candidate
-            rows = np.arange(n)
-        # Unit vectors: the inner product is the cosine similarity.
-        similarity = self._stored.vectors(rows) @ vector[0]
-        top_lexical = float(lexical[rows].max()) or 1.0
-        w = WEIGHTS
-        fused = (w["dense"] * _scaled(similarity) + w["lexical"] * lexical[rows] / top_lexical
-                 + w["section_opening"] * self._opens_section[rows])
-        if intent in self._section_cue:
-            fused += w["section_cue"] * self._section_cue[intent][rows]
-        if w["heading_words"] or w["title_fit"]:
-            terms = _name_terms(query)
-            topic = terms - _QUESTION_TERMS
-            fused += w["heading_words"] * self._headings.score(rows, lambda h: len(terms & h) / len(h))
-            fused += w["title_fit"] * self._titles.score(rows, lambda t: len(topic & t) / len(topic | t))
+        rows = self._candidates(vector, lexical, max(s.candidates, k))
+        similarity = self._stored.vectors(rows) @ vector[0]  # unit vectors: the inner product is the cosine
+        fused = fuse(self._features.first_stage(rows, similarity, lexical[rows], query, intent), s)
         # Sentences are compared for the best candidates only: the rest cannot reach the top.
-        best = np.argsort(-fused, kind="stable")[:SENTENCE_CANDIDATES]
-        fused[best] += w["sentence"] * _scaled(self._best_sentence(rows[best], vector[0]))
-        order = np.argsort(-fused, kind="stable")
+        best = np.argsort(-fused, kind="stable")[: s.sentence_candidates]
+        fused[best] += s.sentence * scaled(self._features.best_sentence(rows[best], vector[0]))
+        hits = self._distinct_hits(rows, fused, similarity, max(k, s.rerank_depth) if self.reranker else k)
+        if self.reranker:
+            scores = self.reranker.rerank(query, [h.text for h in hits])
+            hits = [h for _, h in sorted(zip(scores, hits), key=lambda pair: -pair[0])]
+        return hits[:k]
+
+    def _candidates(self, vector: np.ndarray, lexical: np.ndarray, depth: int) -> np.ndarray:
+        """Rows of the best chunks by embedding and the best by BM25 (every row of a small index)."""
+        n = len(self)
+        if depth >= n:
+            return np.arange(n)
+        _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
+        lexical_rows = np.argpartition(-lexical, depth - 1)[:depth]
+        return np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
+
+    def _distinct_hits(self, rows: np.ndarray, fused: np.ndarray, similarity: np.ndarray, wanted: int) -> list[Hit]:
+        """The best ``wanted`` candidates by fused score, each text once."""
         hits: list[Hit] = []
         seen_texts: set[str] = set()
-        wanted = max(k, self.rerank_depth) if self.reranker else k
-        for i in order:
+        for i in np.argsort(-fused, kind="stable"):
             chunk = self._stored.chunks[rows[i]]
             if chunk.text in seen_texts:
                 continue  # the same text again (a page repeated in a source) would crowd out others
@@ -218,79 +176,10 @@ class Retriever:
             hits.append(self._hit(int(rows[i]), float(fused[i]), float(similarity[i])))
             if len(hits) >= wanted:
                 break
-        if self.reranker:
-            scores = self.reranker.rerank(query, [h.text for h in hits])
-            hits = [h for _, h in sorted(zip(scores, hits), key=lambda pair: -pair[0])]
-        return hits[:k]
-
-    def _best_sentence(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        """For each chunk row, the highest cosine similarity of one of its sentences with ``vector``."""
-        table = self._stored.sentences
-        starts, ends = table.offsets[rows], table.offsets[rows + 1]
-        sizes = ends - starts
-        best = np.zeros(len(rows), dtype=np.float32)
-        has = sizes > 0
-        if not has.any():
-            return best
-        sizes, starts = sizes[has], starts[has]
-        firsts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        picked = np.arange(int(sizes.sum())) + np.repeat(starts - firsts, sizes)  # every sentence row of those chunks
-        cosine = (table.codes[picked].astype(np.float32) @ vector) / self._sentence_norms[picked]
-        best[has] = np.maximum.reduceat(cosine, firsts)
-        return best
+        return hits
 
     def _hit(self, row: int, score: float, similarity: float = 0.0) -> Hit:
-        c = self._stored.chunks[row]
-        return Hit(c.article_id, c.title, c.url, c.section, c.text, c.start, c.end, score, similarity)
-
-
-def _scaled(values: np.ndarray) -> np.ndarray:
-    """``values`` mapped onto 0..1 (min to max); all zeros if they are all equal."""
-    low, span = float(values.min()), float(values.max() - values.min())
-    return (values - low) / span if span else np.zeros_like(values)
-
-
-def _section_features(chunks: Sequence[Chunk]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Per chunk: whether it opens its section, and per kind of question whether its heading fits."""
-    opens = np.zeros(len(chunks), dtype=np.float32)
-    first: dict[tuple[str, int], int] = {}
-    for row, chunk in enumerate(chunks):
-        key = (chunk.article_id, chunk.section_start)
-        if key not in first or chunk.start < chunks[first[key]].start:
-            first[key] = row
-    opens[list(first.values())] = 1.0
-    cues = {}
-    for intent, pattern in INTENT_CUES.items():
-        compiled = re.compile(pattern, re.I)
-        fits = {heading: bool(heading and compiled.search(heading)) for heading in {c.section for c in chunks}}
-        cues[intent] = np.array([fits[c.section] for c in chunks], dtype=np.float32)
-    return opens, cues
-
-
-def _name_terms(text: str) -> frozenset[str]:
-    """Stems of the words of a title or heading, numbers kept ("type 2" is not "type 1")."""
-    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS)
-
-
-_QUESTION_TERMS = frozenset(stem(w) for w in INTENT_WORDS)
-
-
-class _FieldTerms:
-    """The words of one short field (title or heading) of every chunk, each distinct value once."""
-
-    def __init__(self, values: list[str]) -> None:
-        ids: dict[str, int] = {}
-        self._ids = np.array([ids.setdefault(v, len(ids)) for v in values], dtype=np.int64)
-        self._terms = [_name_terms(v) for v in ids]
-
-    def score(self, rows: np.ndarray, fit: Callable[[frozenset[str]], float]) -> np.ndarray:
-        """``fit(terms)`` for the field of each row (0 where the field has no words), computed once per value."""
-        ids = self._ids[rows]
-        if len(self._terms) <= len(rows):  # few distinct values (a small index): score them all
-            return np.array([fit(t) if t else 0.0 for t in self._terms], dtype=np.float32)[ids]
-        distinct, inverse = np.unique(ids, return_inverse=True)
-        values = np.array([fit(self._terms[i]) if self._terms[i] else 0.0 for i in distinct], dtype=np.float32)
-        return values[inverse]
+        return Hit.of(self._stored.chunks[row], row=row, score=score, similarity=similarity)
 
 
 def _dictionary(model_name: str) -> list[str]:
@@ -308,8 +197,8 @@ def _check_query(query: str) -> str:
     if not isinstance(query, str) or not query.strip():
         raise InvalidQueryError("The query is empty. Type a question, e.g. 'can back pain cause shaky hands?'")
     query = " ".join(query.split())
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidQueryError(f"The query is {len(query):,} characters long; the limit is {MAX_QUERY_CHARS:,}. Shorten it.")
+    if len(query) > MAX_QUESTION_CHARS:
+        raise InvalidQueryError(f"The query is {len(query):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. Shorten it.")
     return query
 
 

@@ -16,7 +16,9 @@ import logging
 from typing import Any, Literal, Sequence, Union
 from urllib.parse import urlsplit
 
+import dataclasses
 import secrets
+import typing
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -24,34 +26,49 @@ from fastapi_offline import FastAPIOffline
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from chatbot import __version__
 from chatbot.errors import ChatbotError, InvalidQueryError
-from chatbot.search.retriever import MAX_K
+from chatbot.settings import MAX_K, MAX_QUESTION_CHARS
+
+# Longer request fields are refused with a 422 before any work; up to this, a long question
+# still gets the answer that says how long it is (and triage on all of it).
+MAX_TEXT_FIELD_CHARS = 10 * MAX_QUESTION_CHARS
 from chatbot.serve.feedback import FeedbackLog
 from chatbot.serve.service import BotService
-from chatbot.types import Citation, Hit
+from chatbot.types import ANSWER_KINDS, TRIAGE_LEVELS, Citation, Hit
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 
 
+def _json_model(record: type, name: str, leave_out: tuple[str, ...] = ()) -> type[BaseModel]:
+    """A pydantic model of a record's ``to_dict``: its fields, less ``leave_out``, with their types."""
+    hints = typing.get_type_hints(record)
+    fields = {f.name: (hints[f.name], ... if f.default is dataclasses.MISSING else f.default)
+              for f in dataclasses.fields(record) if f.name not in leave_out}
+    return create_model(name, __doc__=record.__doc__, **fields)
+
+
+HitOut = _json_model(Hit, "HitOut", leave_out=("row",))
+
+
 class SearchOut(BaseModel):
     query: str
-    hits: list[Hit]
+    hits: list[HitOut]
 
 
 class AnswerOut(BaseModel):
     question: str
-    kind: Literal["answer", "out_of_scope", "urgent", "invalid"]
+    kind: Literal[ANSWER_KINDS]
     markdown: str
     citations: list[Citation]
     intent: str
     red_flags: list[str] = Field(description="the red flags recognised, in this message or earlier in the conversation")
     confidence: float
-    triage: Literal["emergency", "crisis", "same_day", "routine"] = Field(
+    triage: Literal[TRIAGE_LEVELS] = Field(
         description="emergency: call the emergency number now; crisis: suicide or self-harm, crisis line first; "
                     "same_day: see a doctor today; routine. kind is 'urgent' exactly for emergency and crisis")
     language: str = Field(description="the message's language (ISO 639-1); the bot answers English questions only")
@@ -60,24 +77,24 @@ class AnswerOut(BaseModel):
 
 class ContentBlock(BaseModel):
     type: str = "text"
-    text: str = Field("", max_length=20_000)
+    text: str = Field("", max_length=MAX_TEXT_FIELD_CHARS)
 
 
 class Turn(BaseModel):
     role: Literal["user", "assistant", "system"]
-    content: Union[str, list[ContentBlock]] = Field(max_length=20_000)
+    content: Union[str, list[ContentBlock]] = Field(max_length=MAX_TEXT_FIELD_CHARS)
 
 
 class AskIn(BaseModel):
-    question: str = Field(max_length=20_000, description="what the person typed; over 2,000 characters gets an 'invalid' answer")
+    question: str = Field(max_length=MAX_TEXT_FIELD_CHARS, description=f"what the person typed; over {MAX_QUESTION_CHARS:,} characters gets an 'invalid' answer")
     history: list[Union[Turn, str]] = Field(default_factory=list, max_length=50,
                                             description="earlier turns: role/content messages or earlier questions")
 
 
 class FeedbackIn(BaseModel):
-    question: str = Field(max_length=20_000)
+    question: str = Field(max_length=MAX_TEXT_FIELD_CHARS)
     rating: Literal["up", "down"]
-    kind: Literal["answer", "out_of_scope", "urgent", "invalid"] = "answer"
+    kind: Literal[ANSWER_KINDS] = "answer"
     cited_articles: list[str] = Field(default_factory=list, max_length=50)
 
 
@@ -149,7 +166,7 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
 
     @app.get("/api/search", response_model=SearchOut, responses=errors, dependencies=protected)
     # Not blank: a character Python does not count as white space (\x1c-\x1f are, for Python).
-    def search(q: str = Query(..., min_length=1, max_length=2000, pattern=r"[^\s\x1c-\x1f]",
+    def search(q: str = Query(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"[^\s\x1c-\x1f]",
                               description="the query (not blank)"),
                k: int = Query(5, ge=1, le=MAX_K, description="how many passages")) -> dict[str, Any]:
         hits = service.current().retriever.search(q, k=k)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from chatbot.errors import ChatbotError
+from chatbot.settings import MAX_QUESTION_CHARS
 from chatbot.types import Answer
 
 
@@ -35,14 +36,14 @@ class FeedbackLog:
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', got {rating!r}")
         self._append({
-            "event": "rating", "rating": rating, "question": question[:2000], "kind": kind,
+            "event": "rating", "rating": rating, "question": question[:MAX_QUESTION_CHARS], "kind": kind,
             "cited_articles": sorted(set(cited_articles)),
         })
 
     def answered(self, answer: Answer) -> None:
         """Record questions the articles could not answer: the topics the corpus misses."""
         if answer.kind == "out_of_scope":
-            self._append({"event": "refused", "question": answer.question[:2000], "kind": answer.kind})
+            self._append({"event": "refused", "question": answer.question[:MAX_QUESTION_CHARS], "kind": answer.kind})
 
 
 def summarise_feedback(path: str | Path) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from chatbot.serve.api import create_api, origin_of
 from chatbot.answer.compose import escape
 from chatbot.errors import ChatbotError
 from chatbot.serve.page_html import length_note_js, link_markers, render_banner, render_sources
-from chatbot.answer.safety import MAX_QUESTION_CHARS
+from chatbot.settings import MAX_QUESTION_CHARS
 from chatbot.serve.feedback import FeedbackLog
 from chatbot.serve.service import BotService
 

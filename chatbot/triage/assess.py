@@ -22,14 +22,15 @@ from typing import Sequence
 
 from chatbot.triage.context import clauses, normalise, says_it_is_over, strip_idioms, strip_negated
 from chatbot.triage.languages import detect_language, foreign_flags
-from chatbot.search.query import previous_user_messages
+from chatbot.history import previous_user_messages
 from chatbot.triage.redflags import FLAGS, level_of
 from chatbot.triage.model import load_model
 
 FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's bar for a message not in English
 MIN_CLAUSE_WORDS = 4  # shorter clauses ("since yesterday") are read only as part of the whole message
 HISTORY_TURNS = 10  # earlier user turns read for red flags
-MAX_TRIAGE_CHARS = 50_000  # read in full up to this; the API accepts at most 20,000
+MAX_TRIAGE_CHARS = 50_000  # read in full up to this (longer than any request field the API accepts)
+LANGUAGE_SAMPLE_CHARS = 2_000  # the language of a message is told from its start
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _DIAGNOSIS = re.compile(
@@ -94,7 +95,7 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
         found |= foreign_flags(clause)
     if not says_it_is_over(parts):  # a message saying an episode is over uses its words: only patterns read it
         model = model or load_model()
-        if detect_language(text[:2000]) != "en":  # fitted on few messages in other languages: a higher bar there
+        if detect_language(text[:LANGUAGE_SAMPLE_CHARS]) != "en":  # fitted on few messages in other languages: a higher bar there
             model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor,
                                           max(model.crisis_threshold, FOREIGN_ALARM_THRESHOLD))
         kept = [k for k in kept if _WORD.search(k)]  # markup or stray letters alone say nothing to the model
@@ -129,4 +130,4 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
     ordered = tuple(f.name for f in FLAGS if f.name in all_flags)
     text = normalise(message[:MAX_TRIAGE_CHARS])
     request = "diagnosis" if _DIAGNOSIS.search(text) else "dose" if _DOSE.search(text) else ""
-    return Triage(level_of(ordered), ordered, detect_language(message[:2000]), warning and not flags, request, bool(carried))
+    return Triage(level_of(ordered), ordered, detect_language(message[:LANGUAGE_SAMPLE_CHARS]), warning and not flags, request, bool(carried))

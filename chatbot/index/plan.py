@@ -1,0 +1,139 @@
+"""What a build must do, worked out without embedding or writing anything.
+
+``plan_build`` compares a corpus folder with an index's manifest: articles are matched by
+content hash, and a different model, vector kind or chunking makes every stored vector stale
+(a full rebuild, with the reason).  The plan is also the dry-run report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, same_model, vector_kind
+from chatbot.errors import ChatbotError, CorpusError
+from chatbot.index import store
+from chatbot.ingest.chunking import chunk_article, chunking_record
+from chatbot.ingest.corpus import CorpusLoad, load_corpus
+from chatbot.settings import ChunkSettings
+from chatbot.text import TOKENIZER_VERSION
+from chatbot.types import BuildReport, Chunk
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """The articles to embed, keep and drop, and how (model, backend, chunking)."""
+
+    index_dir: Path
+    corpus: CorpusLoad
+    old_manifest: dict[str, Any] | None
+    model_name: str
+    backend: str | None           # None: the default backend
+    settings: ChunkSettings
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    reason: str = ""              # why every vector is made again ("" for an incremental build)
+    rewrite: str = ""             # why the folder is rewritten although no vector changes
+    new_chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # of the articles to embed
+
+    @property
+    def full_rebuild(self) -> bool:
+        return bool(self.reason)
+
+    @property
+    def reusable(self) -> set[str]:
+        """Articles whose stored rows can be kept as they are."""
+        return set() if self.full_rebuild else set(self.unchanged)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.added or self.changed or self.removed or self.full_rebuild or self.rewrite)
+
+    @property
+    def chunks_to_embed(self) -> int:
+        return sum(map(len, self.new_chunks.values()))
+
+    def report(self, **figures: Any) -> BuildReport:
+        """The ``BuildReport`` of this plan, with the figures of the run (counts, seconds, dry_run)."""
+        return BuildReport(added=self.added, changed=self.changed, removed=self.removed, unchanged=self.unchanged,
+                           skipped=tuple(path for path, _ in self.corpus.skipped), full_rebuild=self.full_rebuild,
+                           reason=self.reason or self.rewrite, index_dir=str(self.index_dir), **figures)
+
+
+def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | None = None,
+               settings: ChunkSettings | None = None, embedder: Embedder | None = None,
+               backend: str | None = None) -> BuildPlan:
+    """What ``build_index`` with these arguments would do; reads the corpus and the manifest only."""
+    index_dir = Path(index_dir)
+    corpus = load_corpus(corpus_dir)
+    if not corpus.articles:
+        raise CorpusError(
+            f"No readable article in '{corpus_dir}' ({len(corpus.skipped)} skipped). "
+            "Add .md, .txt or .html files; the log above says why any were skipped."
+        )
+    old, why_unusable = existing_manifest(index_dir)
+    model_name = embedder.name if embedder else model or (old["model"]["name"] if old else DEFAULT_MODEL)
+    old_backend = old["model"].get("backend", "torch") if old else None
+    # Float32 backends make the same vectors, so only int8 sticks to an index unless asked for.
+    if embedder:
+        backend = embedder.backend
+    elif not backend and old_backend and vector_kind(old_backend) != vector_kind(DEFAULT_BACKEND):
+        backend = old_backend
+    if settings is None:
+        settings = ChunkSettings.from_dict(old["chunking"]) if old else ChunkSettings()
+    reason = why_unusable or _why_every_vector_is_stale(old, model_name, old_backend, backend, settings)
+    added, changed, unchanged = _compare_articles(corpus, old["articles"] if old else {})
+    removed = tuple(sorted(set(old["articles"] if old else ()) - {a.article_id for a in corpus.articles}))
+    keep = set() if reason else set(unchanged)
+    new_chunks = {a.article_id: chunk_article(a, settings) for a in corpus.articles if a.article_id not in keep}
+    return BuildPlan(index_dir=index_dir, corpus=corpus, old_manifest=old, model_name=model_name, backend=backend,
+                     settings=settings, added=added, changed=changed, removed=removed, unchanged=unchanged,
+                     reason=reason, rewrite=_why_rewrite(old), new_chunks=new_chunks)
+
+
+def existing_manifest(index_dir: Path) -> tuple[dict | None, str]:
+    """The current manifest, or None and why it cannot be built upon ("" when there is none)."""
+    try:
+        return store.read_manifest(index_dir), ""
+    except ChatbotError as exc:
+        if not (index_dir / store.MANIFEST).exists():
+            return None, ""
+        return None, f"existing index unusable: {exc}"
+
+
+def _why_every_vector_is_stale(old: dict | None, model_name: str, old_backend: str | None, backend: str | None,
+                               settings: ChunkSettings) -> str:
+    if old is None:
+        return "new index"
+    if not same_model(old["model"]["name"], model_name):
+        return f"model changed from {old['model']['name']} to {model_name}"
+    if vector_kind(old_backend) != vector_kind(backend or DEFAULT_BACKEND):
+        return f"embedding backend changed from {old_backend} to {backend or DEFAULT_BACKEND} (their vectors differ)"
+    if old.get("chunking") != chunking_record(settings):
+        return f"chunking settings changed from {old.get('chunking')} to {chunking_record(settings)}"
+    return ""
+
+
+def _why_rewrite(old: dict | None) -> str:
+    """A reason to rewrite an index whose vectors all stay valid: its BM25 tokens were made differently."""
+    if old is None:
+        return ""
+    was = store.tokenizer_version(old)
+    return "" if was == TOKENIZER_VERSION else f"BM25 tokenizer changed from version {was} to {TOKENIZER_VERSION}"
+
+
+def _compare_articles(corpus: CorpusLoad, old_articles: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    """Article ids added, changed and unchanged, by content hash."""
+    added, changed, unchanged = [], [], []
+    for article in corpus.articles:
+        previous = old_articles.get(article.article_id)
+        if previous is None:
+            added.append(article.article_id)
+        elif previous["content_hash"] != article.content_hash:
+            changed.append(article.article_id)
+        else:
+            unchanged.append(article.article_id)
+    return tuple(added), tuple(changed), tuple(unchanged)

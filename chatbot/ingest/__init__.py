@@ -1,0 +1,1 @@
+"""Reading the corpus: files -> ``Article`` (corpus) -> ``Chunk``s (chunking)."""
