@@ -17,7 +17,6 @@ from typing import Any, Sequence
 from chatbot.errors import ChatbotError
 from chatbot.settings import BACKENDS, MAX_K, SEARCH_MODES, ChunkSettings, SearchSettings
 
-log = logging.getLogger("chatbot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,14 +48,15 @@ def _parser() -> argparse.ArgumentParser:
                                             "it serves the chat page: the same as serve.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, run, help: str) -> argparse.ArgumentParser:
+    for name, run, help, add_options in _COMMANDS:
         p = sub.add_parser(name, help=help, description=help)
         p.set_defaults(run=run)
         p.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-        return p
+        add_options(p)
+    return parser
 
-    p = command("build", _build, "build or update the index from the corpus (embeds only what changed)")
+
+def _build_options(p: argparse.ArgumentParser) -> None:
     _corpus_and_index(p)
     p.add_argument("--model", help="sentence-transformers model name or local path (default: the index's model, "
                    "or the bundled all-MiniLM-L6-v2)")
@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
-    p = command("search", _search, "print the passages that best match a query")
+
+def _search_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help=f"how many passages (1-{MAX_K}, default 5)")
     p.add_argument("--index", default="index", help="index folder (default: index)")
@@ -79,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                    f"{SearchSettings().rerank_depth} (off by default)")
     p.add_argument("--json", action="store_true", help='print {"hits": [...]} as JSON')
 
-    p = command("ask", _ask, "answer a question with quotes from the articles, citations and safety notices")
+
+def _ask_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("question")
     p.add_argument("--index", default="index", help="index folder (default: index)")
     p.add_argument("--history", action="append", default=[], metavar="EARLIER_QUESTION",
@@ -87,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     _backend(p)
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
 
-    p = command("serve", _serve, "serve the chat page and the HTTP API (building the index first if needed)")
+
+def _serve_options(p: argparse.ArgumentParser) -> None:
     _corpus_and_index(p)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
@@ -99,16 +102,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="a web site whose pages may call the API from the browser (CORS), e.g. https://clinic.example; "
                         "repeat for more (default: none)")
 
-    p = command("report", _report, "summarise the feedback log: ratings and the questions the articles could not answer")
+
+def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feedback-log", default="feedback.jsonl", help="the log written by serve (default feedback.jsonl)")
     p.add_argument("--json", action="store_true", help="print as JSON")
 
-    p = command("info", _info, "describe the index and whether it is stale against the corpus")
+
+def _info_options(p: argparse.ArgumentParser) -> None:
     _corpus_and_index(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
 
-    p = command("eval", _eval, "measure retrieval and answers on a labelled question set, or triage on a labelled "
-                "message set (benchmarks/data/triage/FORMAT.md); prints JSON")
+
+def _eval_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="question set, e.g. ../shared/eval/seed-dev.jsonl, or a triage set, "
                    "e.g. benchmarks/data/triage/test/english.jsonl")
     p.add_argument("--index", default="index", help="index folder (default: index)")
@@ -117,7 +122,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-answers", action="store_true", help="retrieval metrics only")
     _backend(p)
     p.add_argument("-k", type=int, default=5, help="cut-off for recall and passage hit (default 5)")
-    return parser
 
 
 def _backend(p: argparse.ArgumentParser, default_help: str = "the index's") -> None:
@@ -319,3 +323,17 @@ def _article_texts(corpus_dir: str | None, manifest: dict) -> dict[str, str]:
     if not set(known) <= set(texts):
         raise ChatbotError(f"'{folder}/' is not the corpus of this index; pass --corpus DIR, or --no-answers")
     return texts
+
+
+# Each command: its name, what runs it, its help line and the function that adds its options.
+_COMMANDS = [
+    ("build", _build, "build or update the index from the corpus (embeds only what changed)", _build_options),
+    ("search", _search, "print the passages that best match a query", _search_options),
+    ("ask", _ask, "answer a question with quotes from the articles, citations and safety notices", _ask_options),
+    ("serve", _serve, "serve the chat page and the HTTP API (building the index first if needed)", _serve_options),
+    ("report", _report, "summarise the feedback log: ratings and the questions the articles could not answer",
+     _report_options),
+    ("info", _info, "describe the index and whether it is stale against the corpus", _info_options),
+    ("eval", _eval, "measure retrieval and answers on a labelled question set, or triage on a labelled "
+     "message set (benchmarks/data/triage/FORMAT.md); prints JSON", _eval_options),
+]

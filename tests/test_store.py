@@ -16,7 +16,7 @@ def sample(n: int = 3, dim: int = 8):
     vectors = rng.normal(size=(n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     chunks = [Chunk(f"a{i}", f"Title {i}", "", "Sec", f"text {i} é", 0, 8, 0) for i in range(n)]
-    manifest = {"model": {"name": "m", "dimension": dim}, "chunking": {}, "articles": {f"a{i}": {} for i in range(n)}}
+    manifest = {"model": {"name": "m", "dimension": dim, "backend": "onnx"}, "chunking": {}, "articles": {f"a{i}": {} for i in range(n)}}
     sentences = SentenceTable.from_chunks(
         [(np.array([[0, 4], [5, 8]]), np.array([1, 2]), vectors[i][None].repeat(2, axis=0)) for i in range(n)], dim)
     return manifest, vectors, chunks, sentences
@@ -84,6 +84,15 @@ def test_other_format_version(built):
     manifest["format_version"] = 999
     (built / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexFormatError, match=f"format 999.*reads format {store.FORMAT_VERSION}"):
+        store.load_index(built)
+
+
+@pytest.mark.parametrize("key", ["model", "articles", "chunking"])
+def test_manifest_without_its_records_is_a_format_error(built, key):
+    manifest = json.loads((built / "manifest.json").read_text())
+    del manifest[key]
+    (built / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(IndexFormatError, match="lacks the model, chunking or article records.*python -m chatbot build"):
         store.load_index(built)
 
 

@@ -76,7 +76,7 @@ def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | No
         )
     old, why_unusable = existing_manifest(index_dir)
     model_name = embedder.name if embedder else model or (old["model"]["name"] if old else DEFAULT_MODEL)
-    old_backend = old["model"].get("backend", "torch") if old else None
+    old_backend = old["model"]["backend"] if old else None
     # Float32 backends make the same vectors, so only int8 sticks to an index unless asked for.
     if embedder:
         backend = embedder.backend

@@ -96,6 +96,11 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
         raise IndexFormatError(
             f"{path} has index format {found!r}; this version reads format {FORMAT_VERSION}. {rebuild_hint(index_dir)}"
         )
+    model = manifest.get("model")
+    if not (isinstance(model, dict) and {"name", "dimension", "backend"} <= set(model)
+            and isinstance(manifest.get("articles"), dict) and isinstance(manifest.get("chunking"), dict)):
+        raise IndexFormatError(f"{path} lacks the model, chunking or article records of format {FORMAT_VERSION} "
+                               f"(damaged or edited). {rebuild_hint(index_dir)}")
     return manifest
 
 

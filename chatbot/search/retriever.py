@@ -72,7 +72,7 @@ class Retriever:
                 f"Index at '{index_dir}/' was built with model {built_with!r}, but {asked!r} was asked for. "
                 f"Use --model {built_with!r}, or rebuild: python -m chatbot build --index {index_dir} --model {asked!r}"
             )
-        built_on = stored.manifest["model"].get("backend", "torch")
+        built_on = stored.manifest["model"]["backend"]
         if not (embedder or backend) and vector_kind(built_on) != vector_kind(DEFAULT_BACKEND):
             backend = built_on  # an int8 index is searched with int8 query vectors
         backend = embedder.backend if embedder else backend or DEFAULT_BACKEND

@@ -12,7 +12,6 @@ Bad input gets a 4xx JSON error (``{"error": ...}`` or FastAPI's validation deta
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Literal, Sequence, Union
 from urllib.parse import urlsplit
 
@@ -39,7 +38,6 @@ from chatbot.serve.feedback import FeedbackLog
 from chatbot.serve.service import BotService
 from chatbot.types import ANSWER_KINDS, TRIAGE_LEVELS, Citation, Hit
 
-log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -141,7 +139,17 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization"])
     # Declared only when set, so the OpenAPI schema says which routes ask for a password.
     protected = [Depends(password_check(credentials))] if credentials else []
-    errors = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}}
+    _guard(app)
+    _status_routes(app, service, protected)
+    _question_routes(app, service, feedback, protected)
+    return app
+
+
+ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}}  # the error bodies of the question routes
+
+
+def _guard(app: FastAPI) -> None:
+    """Oversized bodies refused before they are read; every error as ``{"error": ...}`` JSON."""
 
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):
@@ -158,34 +166,15 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
     async def chatbot_error(request: Request, exc: ChatbotError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=400)
 
+
+def _status_routes(app: FastAPI, service: BotService, protected: list) -> None:
+    """/api/health (never behind the password) and /api/info."""
+
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         bot = service.current()
         return {"status": "ok", "build_id": service.build_id, "chunks": len(bot.retriever),
                 "articles": len(bot.retriever.manifest["articles"])}
-
-    @app.get("/api/search", response_model=SearchOut, responses=errors, dependencies=protected)
-    # Not blank: a character Python does not count as white space (\x1c-\x1f are, for Python).
-    def search(q: str = Query(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"[^\s\x1c-\x1f]",
-                              description="the query (not blank)"),
-               k: int = Query(5, ge=1, le=MAX_K, description="how many passages")) -> dict[str, Any]:
-        hits = service.current().retriever.search(q, k=k)
-        return {"query": q, "hits": [h.to_dict() for h in hits]}
-
-    @app.post("/api/ask", response_model=AnswerOut, responses=errors, dependencies=protected)
-    def ask(body: AskIn) -> dict[str, Any]:
-        history = [t.model_dump() if isinstance(t, Turn) else t for t in body.history]
-        answer = service.current().ask(body.question, history=history)
-        if feedback:
-            feedback.answered(answer)
-        return answer.to_dict()
-
-    @app.post("/api/feedback", status_code=204, responses=errors, dependencies=protected)
-    def rate(body: FeedbackIn) -> Response:
-        if feedback is None:
-            raise InvalidQueryError("Feedback is not being recorded by this server (started without a feedback log).")
-        feedback.rating(body.question, body.kind, body.cited_articles, body.rating)
-        return Response(status_code=204)
 
     @app.get("/api/info", dependencies=protected)
     def info() -> dict[str, Any]:
@@ -203,4 +192,29 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
             "last_error": service.last_error,
         }
 
-    return app
+
+def _question_routes(app: FastAPI, service: BotService, feedback: FeedbackLog | None, protected: list) -> None:
+    """/api/search, /api/ask and /api/feedback."""
+
+    @app.get("/api/search", response_model=SearchOut, responses=ERRORS, dependencies=protected)
+    # Not blank: a character Python does not count as white space (\x1c-\x1f are, for Python).
+    def search(q: str = Query(..., min_length=1, max_length=MAX_QUESTION_CHARS, pattern=r"[^\s\x1c-\x1f]",
+                              description="the query (not blank)"),
+               k: int = Query(5, ge=1, le=MAX_K, description="how many passages")) -> dict[str, Any]:
+        hits = service.current().retriever.search(q, k=k)
+        return {"query": q, "hits": [h.to_dict() for h in hits]}
+
+    @app.post("/api/ask", response_model=AnswerOut, responses=ERRORS, dependencies=protected)
+    def ask(body: AskIn) -> dict[str, Any]:
+        history = [t.model_dump() if isinstance(t, Turn) else t for t in body.history]
+        answer = service.current().ask(body.question, history=history)
+        if feedback:
+            feedback.answered(answer)
+        return answer.to_dict()
+
+    @app.post("/api/feedback", status_code=204, responses=ERRORS, dependencies=protected)
+    def rate(body: FeedbackIn) -> Response:
+        if feedback is None:
+            raise InvalidQueryError("Feedback is not being recorded by this server (started without a feedback log).")
+        feedback.rating(body.question, body.kind, body.cited_articles, body.rating)
+        return Response(status_code=204)

@@ -11,6 +11,7 @@ import errno
 import ipaddress
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -96,63 +97,8 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None, *, comp
     import gradio as gr
 
     with gr.Blocks(title="Health Q&A — answers quoted from curated articles") as page:
-        if not compact:
-            gr.Markdown("# Health questions, answered from curated articles", elem_id="title")
-        gr.Markdown(BANNER, elem_classes=["notice"], elem_id="doctor-notice")
-        emergency = gr.HTML("", elem_id="emergency-banner", visible=False)
-        answers = gr.State({})  # assistant message index -> answer summary, for ratings
-        pending = gr.State("")  # the question being answered
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=280):
-                chat = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat",
-                                  height="min(360px, 55vh)" if compact else "min(520px, 48vh)", min_height=200, autoscroll=False,
-                                  sanitize_html=True, feedback_options=("Like", "Dislike"), allow_tags=False,
-                                  buttons=["copy", "copy_all"])  # Gradio's share button has no accessible name
-                question = gr.Textbox(label="Your question", placeholder="e.g. Can back pain cause shaky hands?",
-                                      elem_id="question", submit_btn="Ask", lines=1, max_lines=6)
-                length_note = gr.HTML("", elem_id="length-note")
-                if not compact:
-                    gr.HTML('<p id="examples-label">Or try an example:</p>', padding=False)
-                    with gr.Row(elem_id="examples"):
-                        example_buttons = [gr.Button(text, size="sm", variant="secondary", min_width=120)
-                                           for text in EXAMPLES]
-            with gr.Column(scale=2, min_width=280):
-                with gr.Accordion("Sources of the latest answer", open=True, elem_id="sources-panel"):
-                    sources = gr.HTML(render_sources(None, None), elem_id="sources")
-
-        def post(message: str, history: list[dict[str, Any]]):
-            """Show the question at once, with a looking-it-up line where the answer will come."""
-            if not (message or "").strip():
-                raise gr.Error("Type a question first, then press Enter or Ask.", duration=5)
-            history = list(history or []) + [{"role": "user", "content": escape(message)},
-                                              {"role": "assistant", "content": PENDING}]
-            return "", history, message, ""
-
-        def respond(message: str, history: list[dict[str, Any]], summaries: dict):
-            history = list(history or [])  # ends with the question and its looking-it-up line
-            bot = service.current()
-            answer = bot.ask(message, history=history[:-2])
-            if feedback:
-                feedback.answered(answer)
-            shown = ("⚠ " if answer.kind == "urgent" else "") + link_markers(answer.markdown)
-            history[-1] = {"role": "assistant", "content": shown}
-            summaries = {**summaries, str(len(history) - 1): {
-                "question": message, "kind": answer.kind,
-                "cited_articles": [c.article_id for c in answer.citations]}}
-            banner = render_banner(answer)
-            return history, summaries, render_sources(bot, answer), gr.HTML(banner, visible=bool(banner))
-
-        def ask_chain(event, message_input):
-            event(post, [message_input, chat], [question, chat, pending, length_note], api_visibility="private",
-                  show_progress="hidden").success(
-                respond, [pending, chat, answers], [chat, answers, sources, emergency], api_visibility="private",
-                show_progress="minimal").then(None, js=SHOW_LATEST_ANSWER)
-
-        ask_chain(question.submit, question)
-        if not compact:
-            for button in example_buttons:
-                ask_chain(button.click, button)
-        question.input(None, [question], [length_note], js=length_note_js(MAX_QUESTION_CHARS))
+        parts = _layout(gr, compact)
+        _wire_questions(gr, parts, service, feedback)
 
         def answer_markdown(question: str, history: list | None = None) -> str:
             """The answer's markdown (citations [n] and the see-a-doctor notice) for gradio_client."""
@@ -166,8 +112,86 @@ def build_page(service: BotService, feedback: FeedbackLog | None = None, *, comp
                 liked = data.liked if isinstance(data.liked, bool) else data.liked == "Like"
                 feedback.rating(summary["question"], summary["kind"], summary["cited_articles"], "up" if liked else "down")
 
-        chat.like(rate, [answers], None, api_visibility="private")
+        parts.chat.like(rate, [parts.answers], None, api_visibility="private")
     return page
+
+
+@dataclass
+class _Parts:
+    """The components of the page that its events read and write."""
+
+    chat: Any
+    question: Any
+    length_note: Any
+    sources: Any
+    emergency: Any
+    answers: Any         # gr.State: assistant message index -> answer summary, for ratings
+    pending: Any         # gr.State: the question being answered
+    example_buttons: list
+
+
+def _layout(gr, compact: bool) -> _Parts:
+    """The page's components, in reading order: notice, chat, question box, examples, sources."""
+    if not compact:
+        gr.Markdown("# Health questions, answered from curated articles", elem_id="title")
+    gr.Markdown(BANNER, elem_classes=["notice"], elem_id="doctor-notice")
+    emergency = gr.HTML("", elem_id="emergency-banner", visible=False)
+    answers, pending = gr.State({}), gr.State("")
+    example_buttons = []
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=280):
+            chat = gr.Chatbot(label="Conversation", show_label=False, elem_id="chat",
+                              height="min(360px, 55vh)" if compact else "min(520px, 48vh)", min_height=200, autoscroll=False,
+                              sanitize_html=True, feedback_options=("Like", "Dislike"), allow_tags=False,
+                              buttons=["copy", "copy_all"])  # Gradio's share button has no accessible name
+            question = gr.Textbox(label="Your question", placeholder="e.g. Can back pain cause shaky hands?",
+                                  elem_id="question", submit_btn="Ask", lines=1, max_lines=6)
+            length_note = gr.HTML("", elem_id="length-note")
+            if not compact:
+                gr.HTML('<p id="examples-label">Or try an example:</p>', padding=False)
+                with gr.Row(elem_id="examples"):
+                    example_buttons = [gr.Button(text, size="sm", variant="secondary", min_width=120) for text in EXAMPLES]
+        with gr.Column(scale=2, min_width=280):
+            with gr.Accordion("Sources of the latest answer", open=True, elem_id="sources-panel"):
+                sources = gr.HTML(render_sources(None, None), elem_id="sources")
+    return _Parts(chat, question, length_note, sources, emergency, answers, pending, example_buttons)
+
+
+def _wire_questions(gr, parts: _Parts, service: BotService, feedback: FeedbackLog | None) -> None:
+    """A question (typed or an example) shows at once, then its answer replaces the looking-it-up line."""
+
+    def post(message: str, history: list[dict[str, Any]]):
+        """Show the question at once, with a looking-it-up line where the answer will come."""
+        if not (message or "").strip():
+            raise gr.Error("Type a question first, then press Enter or Ask.", duration=5)
+        history = list(history or []) + [{"role": "user", "content": escape(message)},
+                                          {"role": "assistant", "content": PENDING}]
+        return "", history, message, ""
+
+    def respond(message: str, history: list[dict[str, Any]], summaries: dict):
+        history = list(history or [])  # ends with the question and its looking-it-up line
+        bot = service.current()
+        answer = bot.ask(message, history=history[:-2])
+        if feedback:
+            feedback.answered(answer)
+        shown = ("⚠ " if answer.kind == "urgent" else "") + link_markers(answer.markdown)
+        history[-1] = {"role": "assistant", "content": shown}
+        summaries = {**summaries, str(len(history) - 1): {
+            "question": message, "kind": answer.kind,
+            "cited_articles": [c.article_id for c in answer.citations]}}
+        banner = render_banner(answer)
+        return history, summaries, render_sources(bot, answer), gr.HTML(banner, visible=bool(banner))
+
+    def ask_chain(event, message_input):
+        event(post, [message_input, parts.chat], [parts.question, parts.chat, parts.pending, parts.length_note],
+              api_visibility="private", show_progress="hidden").success(
+            respond, [parts.pending, parts.chat, parts.answers], [parts.chat, parts.answers, parts.sources, parts.emergency],
+            api_visibility="private", show_progress="minimal").then(None, js=SHOW_LATEST_ANSWER)
+
+    ask_chain(parts.question.submit, parts.question)
+    for button in parts.example_buttons:
+        ask_chain(button.click, button)
+    parts.question.input(None, [parts.question], [parts.length_note], js=length_note_js(MAX_QUESTION_CHARS))
 
 
 def credentials_from_environment() -> tuple[str, str] | None:
