@@ -62,7 +62,7 @@ def folder_mib(path: Path) -> float:
 def embedded_texts(index: Path) -> list[str]:
     from chatbot.index import store
     from chatbot.settings import ChunkSettings
-from chatbot.ingest.chunking import embedding_text
+    from chatbot.ingest.chunking import embedding_text
 
     manifest = store.read_manifest(index)
     settings = ChunkSettings.from_dict(manifest["chunking"])
