@@ -291,7 +291,8 @@ def _eval(args: argparse.Namespace) -> int:
     if Path(args.file).is_file() and is_triage_set(args.file):
         records = load_triage_set(args.file)
         bot = Chatbot.load(args.index, backend=args.backend)
-        _print_json({"set": Path(args.file).name, "index": args.index, "triage": evaluate_triage(bot.ask, records)})
+        _print_json({"set": Path(args.file).name, "index": args.index, "settings": bot.settings.to_dict(),
+                     "triage": evaluate_triage(bot.ask, records)})
         return 0
     questions = load_questions(args.file)
     bot = Chatbot.load(args.index, backend=args.backend)
@@ -302,6 +303,7 @@ def _eval(args: argparse.Namespace) -> int:
         "model": retriever.manifest["model"]["name"],
         "backend": retriever.embedder.backend,
         "chunking": retriever.manifest["chunking"],
+        "settings": bot.settings.to_dict(),
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),
     }

@@ -7,6 +7,7 @@ import pytest
 import chatbot.index.build
 import chatbot.search.retriever
 from chatbot.cli import main
+from chatbot.settings import Settings
 from conftest import article, write_corpus
 from fakes import HashingEmbedder
 
@@ -109,7 +110,10 @@ def test_eval_prints_metrics_as_json(capsys, paths, tmp_path):
     assert retrieval["questions"] == 2
     assert retrieval["recall@5"] == 1.0 and retrieval["mrr@10"] == 1.0 and retrieval["passage_hit@5"] == 1.0
     answers = result["answers"]
-    assert answers["questions"] == 3 and answers["notice_rate"] == 1.0 and answers["quotes_verbatim"] in (1.0, None)
+    assert answers["questions"] == 3 and answers["notice_rate"] == 1.0
+    assert answers["quotes"] > 0 and answers["quotes_verbatim"] == 1.0
+    assert result["settings"] == Settings().to_dict()
+    assert Settings.from_dict(result["settings"]) == Settings()
 
 
 def test_eval_refuses_a_corpus_that_is_not_the_index(capsys, paths, tmp_path):
