@@ -24,10 +24,10 @@ from chatbot.errors import (
     ModelError,
 )
 from chatbot.types import Answer, Article, BuildReport, Chunk, Citation, Hit
+from chatbot.version import __version__
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-__version__ = "0.1.0"
 
 _LAZY = {
     "build_index": "chatbot.index.build",
@@ -54,5 +54,5 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Answer", "Chatbot", "Citation", "Article", "BuildReport", "ChatbotError", "Chunk", "ChunkSettings", "CorpusError", "Hit",
     "IndexFormatError", "IndexMismatchError", "IndexNotFoundError", "InvalidQueryError",
-    "ModelError", "Retriever", "build_index", "load_corpus",
+    "ModelError", "Retriever", "__version__", "build_index", "load_corpus",
 ]

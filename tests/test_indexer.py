@@ -9,7 +9,7 @@ import pytest
 
 from chatbot.index import store
 from chatbot.settings import ChunkSettings
-from chatbot.errors import CorpusError
+from chatbot.errors import CorpusError, IndexMismatchError
 from chatbot.index.build import build_index
 from chatbot.search.retriever import Retriever
 from conftest import ROOT, TESTS, TINY_CORPUS, article, write_corpus
@@ -221,3 +221,22 @@ def test_failed_build_keeps_the_previous_index_and_says_why(tiny_corpus, tmp_pat
         build(tiny_corpus, tmp_path / "index", BrokenEmbedder())
     assert (tmp_path / "index" / "manifest.json").read_bytes() == before
     assert consistent(tmp_path / "index") == 3
+
+
+def test_tokenizer_change_rewrites_the_index_without_reembedding(tiny_corpus, tmp_path, fake_embedder, monkeypatch):
+    import chatbot.index.build
+    import chatbot.index.plan
+    import chatbot.search.retriever
+
+    build(tiny_corpus, tmp_path / "index", fake_embedder)
+    for module in (chatbot.index.plan, chatbot.index.build, chatbot.search.retriever):
+        monkeypatch.setattr(module, "TOKENIZER_VERSION", 2)
+    with pytest.raises(IndexMismatchError, match="tokenizer version 1; this version makes version 2"):
+        Retriever.load(tmp_path / "index", embedder=fake_embedder)
+    embedded = fake_embedder.embedded
+    report = build(tiny_corpus, tmp_path / "index", fake_embedder)
+    assert report.reason == "BM25 tokenizer changed from version 1 to 2" and not report.full_rebuild
+    assert fake_embedder.embedded == embedded and report.chunks_embedded == 0
+    assert store.read_manifest(tmp_path / "index")["lexical"] == {"tokenizer_version": 2}
+    assert search_ids(tmp_path / "index", fake_embedder, "torn meniscus")[0] == "knees"
+    assert build(tiny_corpus, tmp_path / "index", fake_embedder).is_noop

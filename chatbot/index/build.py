@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from chatbot import __version__
+from chatbot.version import __version__
 from chatbot.embedding import Embedder, load_embedder
 from chatbot.errors import ChatbotError, ModelError
 from chatbot.index import store

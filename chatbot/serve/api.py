@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field, create_model
 
-from chatbot import __version__
+from chatbot.version import __version__
 from chatbot.errors import ChatbotError, InvalidQueryError
 from chatbot.settings import MAX_K, MAX_QUESTION_CHARS
 
