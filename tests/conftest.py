@@ -1,40 +1,40 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import os
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 # In CI every property test draws the same examples, so a run cannot fail on a draw no one has
 # seen before; locally they explore (HYPOTHESIS_PROFILE=ci reproduces CI).
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
     settings.load_profile("ci")
+# Hypothesis keeps failing examples and a cache in the system's temporary folder, not in the checkout.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "chatbot-hypothesis")
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(TESTS))
 
-# The ONNX export of the model is cached (default ~/.cache/chatbot). Where that folder cannot be
-# written, the tests (and the servers they start) share one in the system's temporary folder.
-if not os.environ.get("CHATBOT_CACHE_DIR"):
-    from chatbot.embedding.onnx_backend import cache_dir
-
-    try:
-        cache_dir().mkdir(parents=True, exist_ok=True)
-        writable = os.access(cache_dir(), os.W_OK)
-    except OSError:
-        writable = False
-    if not writable:
-        import tempfile
-
-        os.environ["CHATBOT_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "chatbot-test-cache")
-
+# The ONNX export of the model is cached ($CHATBOT_CACHE_DIR, else ~/.cache/chatbot). The tests keep
+# theirs in pytest's temporary root (kept between runs, like pytest's own numbered temp folders),
+# so they never write to the home folder; servers they start inherit the variable. An exported
+# CHATBOT_CACHE_DIR is used as it is.
 from fakes import HashingEmbedder  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not os.environ.get("CHATBOT_CACHE_DIR"):
+        root = tmp_path_factory.getbasetemp().parent  # pytest's temporary root, e.g. /tmp/pytest-of-$USER
+        os.environ["CHATBOT_CACHE_DIR"] = str(root / "chatbot-onnx-cache")
+    return Path(os.environ["CHATBOT_CACHE_DIR"])
 
 
 @pytest.fixture

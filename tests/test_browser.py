@@ -19,8 +19,7 @@ import pytest
 from conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = ROOT / "test-artifacts"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 HOSTILE_ARTICLE = """---
@@ -41,6 +40,20 @@ def free_port() -> int:
 
 
 ALLOWED_PORT, REFUSED_PORT = free_port(), free_port()  # two other web sites: one allowed to call the API
+
+
+@pytest.fixture(scope="module")
+def screenshot(tmp_path_factory):
+    """``screenshot(page, name)`` saves a PNG in ``$CHATBOT_SCREENSHOTS`` if set (to look at them), else in a
+    temporary folder."""
+    folder = Path(os.environ.get("CHATBOT_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str, **options) -> Path:
+        page.screenshot(path=str(folder / name), **options)
+        return folder / name
+
+    return save
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +114,7 @@ def ask_in_page(page, question: str) -> None:
     box.press("Enter")
 
 
-def test_seed_question_in_the_browser(server, browser):
+def test_seed_question_in_the_browser(server, browser, screenshot):
     base, work = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     open_page(page, base)
@@ -114,8 +127,7 @@ def test_seed_question_in_the_browser(server, browser):
     sources = page.locator("#sources")
     sources.locator("mark").first.wait_for(timeout=10_000)
     assert "Can Back Pain Cause Shaky Hands?" in sources.inner_text()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "seed-answer.png"), full_page=True)
+    screenshot(page, "seed-answer.png", full_page=True)
 
     page.locator("#chat").get_by_role("button", name="Like").last.click()
     log = work / "feedback.jsonl"
@@ -152,7 +164,7 @@ def contrast(locator) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_same_day_answer_has_an_amber_banner_readable_in_dark_mode(server, browser):
+def test_same_day_answer_has_an_amber_banner_readable_in_dark_mode(server, browser, screenshot):
     base, _ = server
     page = browser.new_page(color_scheme="dark")
     page.goto(base + "/?__theme=dark", wait_until="load")
@@ -162,12 +174,11 @@ def test_same_day_answer_has_an_amber_banner_readable_in_dark_mode(server, brows
     banner.wait_for(timeout=60_000)
     assert "doctor today" in banner.inner_text()
     assert contrast(banner) >= 4.5
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "same-day-dark.png"), full_page=True)
+    screenshot(page, "same-day-dark.png", full_page=True)
     page.close()
 
 
-def test_added_article_is_served_and_hostile_markup_stays_text(server, browser):
+def test_added_article_is_served_and_hostile_markup_stays_text(server, browser, screenshot):
     base, work = server
     (work / "corpus" / "zebra-fever.md").write_text(HOSTILE_ARTICLE, encoding="utf-8")
     deadline = time.monotonic() + 120
@@ -186,7 +197,7 @@ def test_added_article_is_served_and_hostile_markup_stays_text(server, browser):
     assert page.evaluate("window.__xss") is None  # nothing ran
     assert "<script>" in page.locator("#sources").inner_text()  # shown as text
     assert "<img src=x" in page.locator("#chat").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "hostile-markup.png"), full_page=True)
+    screenshot(page, "hostile-markup.png", full_page=True)
     page.close()
 
 
@@ -222,7 +233,7 @@ def first_line_in_view(page) -> bool:
         return top >= view.top - 1 && top + 20 <= view.bottom && top >= 0 && top + 20 <= innerHeight; }""")
 
 
-def test_follow_up_is_answered_on_the_page_and_read_from_its_first_line(server, browser):
+def test_follow_up_is_answered_on_the_page_and_read_from_its_first_line(server, browser, screenshot):
     base, _ = server
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     open_page(page, base)
@@ -238,8 +249,7 @@ def test_follow_up_is_answered_on_the_page_and_read_from_its_first_line(server, 
     assert "can't answer" not in follow.lower() and "[1]" in follow and "treat" in follow.lower()
     assert page.locator("#sources").get_by_text("Treatment of Lumbar Tremor").first.is_visible()
     assert first_line_in_view(page), "the chat box shows the end of the answer, not its first line"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "follow-up-desktop-light.png"))
+    screenshot(page, "follow-up-desktop-light.png")
     page.close()
 
 
@@ -300,7 +310,7 @@ def test_a_long_paste_is_not_cut_and_is_still_triaged(server, browser):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_accessibility_in_both_schemes(server, browser, scheme):
+def test_accessibility_in_both_schemes(server, browser, scheme, screenshot):
     """axe-core (WCAG 2.1 A and AA: contrast, names, labels) on the page with an answer, the red banner and sources."""
     from axe_playwright_python.sync_playwright import Axe
 
@@ -318,13 +328,12 @@ def test_accessibility_in_both_schemes(server, browser, scheme):
     assert not problems, problems
     for selector in ("#doctor-notice", "#emergency-banner .emergency"):
         assert contrast(page.locator(selector)) >= 4.5
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"emergency-desktop-{scheme}.png"))
+    screenshot(page, f"emergency-desktop-{scheme}.png")
     page.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_phone_layout(server, browser, scheme):
+def test_phone_layout(server, browser, scheme, screenshot):
     base, _ = server
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
                                   color_scheme=scheme)
@@ -334,8 +343,7 @@ def test_phone_layout(server, browser, scheme):
     page.wait_for_timeout(500)
     box = page.locator("#question textarea").bounding_box()
     assert box["y"] + box["height"] <= 844, "the question box is below the fold on a phone"
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"phone-{scheme}-first-load.png"))
+    screenshot(page, f"phone-{scheme}-first-load.png")
     ask_in_page(page, "can back pain cause shaky hands?")
     wait_for_answers(page, 1)
     assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth"), "the page scrolls sideways"
@@ -343,7 +351,7 @@ def test_phone_layout(server, browser, scheme):
     page.wait_for_timeout(800)
     assert page.evaluate("""() => { const r = document.getElementById('source-1').getBoundingClientRect();
                                     return r.top >= 0 && r.bottom <= innerHeight; }"""), "sources not one tap away"
-    page.screenshot(path=str(ARTIFACTS / f"phone-{scheme}-sources.png"))
+    screenshot(page, f"phone-{scheme}-sources.png")
     context.close()
 
 
@@ -381,7 +389,7 @@ def other_sites(server, tmp_path_factory):
         site.shutdown()
 
 
-def test_widget_in_an_iframe_and_cors_for_allowed_origins_only(other_sites, browser):
+def test_widget_in_an_iframe_and_cors_for_allowed_origins_only(other_sites, browser, screenshot):
     page = browser.new_page(viewport={"width": 900, "height": 900})
     page.goto(other_sites["allowed"], wait_until="load")
     page.locator("#result").get_by_text("answered:answer").wait_for(timeout=60_000)
@@ -392,8 +400,7 @@ def test_widget_in_an_iframe_and_cors_for_allowed_origins_only(other_sites, brow
     widget.locator("#question textarea").fill("what is lumbar tremor?")
     widget.locator("#question textarea").press("Enter")
     widget.locator("#chat .bot-row").get_by_text("Please see a doctor").wait_for(timeout=60_000)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "embed-on-allowed-site.png"))
+    screenshot(page, "embed-on-allowed-site.png")
 
     refused = browser.new_page()
     refused.goto(other_sites["refused"], wait_until="load")

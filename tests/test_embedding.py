@@ -40,6 +40,7 @@ def test_spans_can_be_embedded_one_by_one():
     np.testing.assert_allclose(pooled[0][0][1], plain.inner.embed(["three four."])[0])
 
 
+@pytest.mark.slow
 def test_onnx_export_matches_torch_and_int8_stays_close(tmp_path, monkeypatch):
     monkeypatch.setenv("CHATBOT_CACHE_DIR", str(tmp_path / "cache"))
     torch_model = load_embedder(backend="torch")
@@ -93,6 +94,7 @@ def test_an_int8_index_is_rebuilt_for_float_vectors_and_refuses_float_queries(ti
     assert report.full_rebuild and "backend changed from onnx-int8 to torch" in report.reason
 
 
+@pytest.mark.slow
 def test_answering_with_the_default_backend_does_not_load_torch():
     import json
     import subprocess

@@ -15,6 +15,9 @@ from chatbot.search.retriever import Retriever
 from conftest import ROOT, SHARED
 
 
+pytestmark = pytest.mark.slow  # the real model on the real corpus
+
+
 @pytest.fixture(scope="module")
 def retriever(real_embedder):
     return Retriever.load(ROOT / "index", embedder=real_embedder)

@@ -182,6 +182,7 @@ def consistent(index: Path) -> int:
     return loaded.manifest["counts"]["articles"]
 
 
+@pytest.mark.slow
 def test_build_killed_at_every_step_leaves_a_loadable_index(tmp_path):
     """SIGKILL a build at each of its file operations in turn: the index is always the old or the new one."""
     old_corpus = write_corpus(tmp_path / "old", TINY_CORPUS)
