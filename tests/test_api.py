@@ -101,7 +101,10 @@ def test_bad_input_gets_a_4xx_json_error(client, method, url, kwargs, status):
     assert r.status_code == status
     assert r.headers["content-type"].startswith("application/json")
     body = r.json()
-    assert "error" in body or "detail" in body
+    if status == 422:  # FastAPI's validation errors: where and what, for each
+        assert set(body) == {"detail"} and body["detail"] and all({"loc", "msg"} <= set(e) for e in body["detail"])
+    else:
+        assert set(body) == {"error"} and body["error"]
 
 
 @pytest.fixture

@@ -1,0 +1,192 @@
+"""Sentence selection (answer.selection) and the scope decision (answer.scope), on hand-made hits."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from chatbot.answer.scope import ScopeFeatures, scope_features
+from chatbot.answer.selection import score_candidates, select_passages
+from chatbot.search.query import understand
+from chatbot.search.spelling import MAX_CORRECTED_LETTERS, Vocabulary
+from chatbot.settings import ScopeSettings, SelectionSettings
+from chatbot.types import Hit
+from fakes import HashingEmbedder
+
+EMBEDDER = HashingEmbedder()
+
+
+def hit(article_id: str, text: str, start: int = 100, section: str = "Overview", similarity: float = 0.5) -> Hit:
+    return Hit(article_id=article_id, title=article_id.title(), url="", section=section, text=text, start=start,
+               end=start + len(text), score=similarity, similarity=similarity)
+
+
+def sentences_of(h: Hit):
+    """Sentence spans (one per sentence or list line), token counts and unit vectors, as the index stores them."""
+    spans = np.array([(m.start(), m.end()) for m in re.finditer(r"[^\n.!?]+[.!?:]?", h.text) if m.group().strip()])
+    spans = np.array([(s + len(h.text[s:e]) - len(h.text[s:e].lstrip()), e) for s, e in spans])
+    pieces = [h.text[s:e] for s, e in spans]
+    tokens = np.array([len(p.split()) for p in pieces], dtype=np.float32)
+    return spans, tokens, EMBEDDER.embed(pieces)
+
+
+def select(question: str, hits, **settings):
+    q = understand(question)
+    return select_passages(q, hits, EMBEDDER.embed([q.search_query]), sentences_of, settings=SelectionSettings(**settings))
+
+
+TREMOR = hit("tremor", "Tremor is an unintentional shaking of the hands. It often starts in middle age. "
+                       "Essential tremor runs in families and affects both hands. Caffeine can make a tremor worse.")
+SLEEP = hit("sleep", "Adults need seven to nine hours of sleep each night. A dark quiet bedroom helps sleep.",
+            similarity=0.2)
+
+
+def test_every_passage_is_a_verbatim_span_at_its_article_offsets():
+    chosen = select("what makes a hand tremor worse", [TREMOR, SLEEP])
+    assert chosen
+    for p in chosen:
+        source = {h.article_id: h for h in (TREMOR, SLEEP)}[p.article_id]
+        assert source.text[p.start - source.start : p.end - source.start] == p.text
+
+
+def test_the_sentence_that_answers_comes_first():
+    chosen = select("what makes a hand tremor worse", [TREMOR, SLEEP])
+    assert chosen[0].text.endswith("Caffeine can make a tremor worse.")
+    assert all(p.article_id == "tremor" for p in chosen)  # sleep scores under the relative cut-off
+
+
+def test_the_cutoff_and_the_sentence_budget_are_the_settings():
+    loose = select("what makes a hand tremor worse", [TREMOR], relative_cutoff=0.0)
+    strict = select("what makes a hand tremor worse", [TREMOR], relative_cutoff=1.0)
+    one = select("what makes a hand tremor worse", [TREMOR], relative_cutoff=0.0, max_sentences=1)
+    assert len(strict) == 1 and strict[0] == loose[0]
+    assert len(loose) > 1 and sum(p.text.count(".") for p in loose) <= SelectionSettings().max_sentences
+    assert len(one) == 1 and one[0].text.count(".") == 1
+
+
+def test_chosen_spans_never_overlap():
+    chosen = select("what makes a hand tremor worse", [TREMOR], relative_cutoff=0.0)
+    spans = sorted((p.start, p.end) for p in chosen)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+
+
+def test_a_sentence_two_articles_share_is_quoted_once_unless_near_duplicates_are_allowed():
+    twin = hit("other", "Caffeine can make a tremor worse.", similarity=0.45)
+    once = select("what makes a hand tremor worse", [TREMOR, twin], relative_cutoff=0.0)
+    twice = select("what makes a hand tremor worse", [TREMOR, twin], relative_cutoff=0.0, near_duplicate=1.01)
+    assert [p.text for p in once].count("Caffeine can make a tremor worse.") == 1
+    assert [p.text for p in twice].count("Caffeine can make a tremor worse.") == 2
+
+
+def test_short_sentences_are_not_quoted_on_their_own():
+    short = hit("short", "Rest helps. Ice helps too. Physiotherapy helps most people with knee pain recover.")
+    chosen = select("what helps knee pain", [short], relative_cutoff=0.0)
+    assert "Rest helps." not in [p.text for p in chosen] and "Ice helps too." not in [p.text for p in chosen]
+    allowed = select("what helps knee pain", [short], relative_cutoff=0.0, min_sentence_words=2, min_sentence_chars=5)
+    assert any(p.text.startswith("Rest helps.") for p in allowed)
+
+
+def test_a_list_for_this_kind_of_question_is_kept_whole():
+    doctors = hit("tremor", "You can contact these specialists:\n- a neurologist\n- a neurosurgeon\n- an orthopedist\n",
+                  start=400, section="Which doctor to see", similarity=0.4)
+    chosen = select("which doctor should I see for a tremor", [TREMOR, doctors])
+    lists = [p for p in chosen if p.items]
+    assert len(lists) == 1
+    assert lists[0].items == ("a neurologist", "a neurosurgeon", "an orthopedist")
+    assert lists[0].lead == "You can contact these specialists:"
+    # a question that no list answers quotes sentences only
+    assert not any(p.items for p in select("is a tremor ever harmless", [TREMOR, doctors], relative_cutoff=0.0))
+
+
+def test_a_sentence_that_asks_instead_of_answering_is_penalised():
+    asks = hit("asks", "Why does caffeine make a hand tremor worse? Caffeine stimulates the nerves that make hands shake.")
+    q = understand("why does caffeine make a hand tremor worse")
+
+    def scores(**settings) -> dict[str, float]:
+        scored, _ = score_candidates(q, [asks], EMBEDDER.embed([q.search_query]), sentences_of,
+                                     settings=SelectionSettings(**settings))
+        return {p.text: p.score for p in scored}
+
+    penalised, plain = scores(), scores(ends_in_question=0.0)
+    question = "Why does caffeine make a hand tremor worse?"
+    assert plain[question] - penalised[question] == pytest.approx(SelectionSettings().ends_in_question)
+    assert all(penalised[text] == plain[text] for text in plain if text != question)
+
+
+def test_no_hits_no_passages():
+    assert select("what makes a hand tremor worse", []) == []
+
+
+# The scope decision ---------------------------------------------------------------------------
+
+def features(similarity: float, uncovered: float = 0.0, covered: tuple = (), unknown: tuple = ()) -> ScopeFeatures:
+    return ScopeFeatures(top_similarity=similarity, uncovered_share=uncovered, specific_covered=covered,
+                         specific_uncovered=unknown)
+
+
+def test_in_scope_at_the_bar_and_out_below_it():
+    bar = ScopeSettings().threshold
+    assert features(bar).in_scope() and not features(bar - 0.01).in_scope()
+
+
+def test_topic_words_the_articles_never_use_raise_the_bar():
+    settings = ScopeSettings(threshold=0.4, uncovered_penalty=0.1)
+    assert features(0.45, uncovered=0.5).in_scope(settings)   # 0.45 - 0.05 = 0.40
+    assert not features(0.45, uncovered=1.0).in_scope(settings)
+
+
+def test_a_specialised_word_the_articles_use_lowers_the_bar():
+    settings = ScopeSettings(threshold=0.4, specific_threshold=0.2)
+    assert features(0.25, covered=("tremor",)).in_scope(settings)
+    assert not features(0.25).in_scope(settings)
+
+
+def test_naming_only_things_the_articles_never_mention_is_out_of_scope_however_similar():
+    assert not features(0.95, unknown=("gabapentin",)).in_scope()
+    assert features(0.95, covered=("tremor",), unknown=("gabapentin",)).in_scope()
+
+
+def test_scope_features_of_a_question():
+    vocabulary = Vocabulary(["Essential tremor makes the hands shake."], dictionary=["hands", "shake", "makes"])
+    q = understand("does gabapentin help tremor in my hands")
+    found = scope_features(q, [TREMOR, SLEEP], vocabulary)
+    assert found.top_similarity == 0.5
+    assert found.specific_covered == ("tremor",) and found.specific_uncovered == ("gabapentin",)
+    assert found.uncovered_share == pytest.approx(sum(not vocabulary.covers(w) for w in q.topic) / len(q.topic))
+
+
+# Spelling correction: bounded and shared between threads --------------------------------------
+
+def test_words_too_long_to_be_typos_are_left_alone():
+    vocabulary = Vocabulary(["tremor " * 3])
+    long_word = "tremmor" * (MAX_CORRECTED_LETTERS // 7 + 1)
+    assert len(long_word) > MAX_CORRECTED_LETTERS
+    assert vocabulary.correct(long_word) == long_word
+    assert vocabulary.correct("tremmor") == "tremor"
+
+
+def test_concurrent_corrections_agree_and_never_raise():
+    vocabulary = Vocabulary(["A neurologist can assess the tremor.", "Consult a doctor about lower back pain."])
+    typos = {"docter": "doctor", "lowr": "lower", "tremmor": "tremor", "neurolgist": "neurologist", "bakc": "back"}
+    errors, wrong = [], []
+
+    def worker(shift: int) -> None:
+        order = list(typos)[shift % len(typos):] + list(typos)[: shift % len(typos)]
+        try:
+            for round_ in range(200):
+                if round_ % 40 == shift:
+                    vocabulary._cached_correction.cache_clear()  # as a full cache would, under the others' feet
+                wrong.extend(t for t in order if vocabulary.correct(t) != typos[t])
+        except Exception as exc:  # noqa: BLE001 - any error in a thread is the failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(shift,)) for shift in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and wrong == []
