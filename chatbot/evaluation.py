@@ -8,6 +8,7 @@ contains an evidence string, compared after folding whitespace and case.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from pathlib import Path
@@ -47,6 +48,31 @@ def load_questions(path: str | Path) -> list[dict[str, Any]]:
 def fold(text: str) -> str:
     """Whitespace runs to one space, case folded: how evidence is compared with passages."""
     return " ".join(text.split()).casefold()
+
+
+_RESTATED_QUESTION = re.compile(r"^[^?]{3,200}\?\s+(?=\S)")
+_FIRST_SENTENCE = re.compile(r"^(.{20,}?[.!?:])(?=\s|$)", re.S)
+
+
+def evidence_sentence(evidence: str) -> str:
+    """What of an evidence string an answer must show: its first sentence, after a question the page
+    restates before answering ("How is X inherited? X is inherited in ..."); the whole string if it
+    has no sentence end.  MedQuAD's evidence is the first 130 characters of a section, so it often
+    stops inside a second sentence that a good answer need not quote."""
+    core = _RESTATED_QUESTION.sub("", evidence.strip(), count=1)
+    match = _FIRST_SENTENCE.match(core)
+    return match.group(1) if match else core
+
+
+def reading_grade(text: str) -> float | None:
+    """Flesch-Kincaid grade level of ``text`` (syllables counted as vowel groups); None if it has no words."""
+    found = re.findall(r"[A-Za-z]+", text)
+    if not found:
+        return None
+    sentences = max(1, len(re.findall(r"[.!?]+(?:\s|$)", text)))
+    syllables = sum(max(1, len(re.findall(r"[aeiouy]+", w.lower())) - (w.lower().endswith("e") and len(w) > 3))
+                    for w in found)
+    return 0.39 * len(found) / sentences + 11.8 * syllables / len(found) - 15.59
 
 
 def evaluate_retrieval(
@@ -91,32 +117,42 @@ def describe_set(questions: list[dict[str, Any]]) -> dict[str, int]:
 
 
 def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]], article_texts: dict[str, str]) -> dict[str, Any]:
-    """Answer-level figures of ``ask(question) -> Answer`` (see README, "Evaluation").
+    """Answer-level figures of ``ask(question) -> Answer`` (see docs/retrieval.md, "Answer figures").
 
     ``article_texts`` maps article ids to their text, to check each quote is verbatim.
     """
+    from chatbot.answer.informative import sentence_kind
     from chatbot.answer.safety import DOCTOR_NOTICE
 
     by_kind: dict[str, list[Any]] = {kind: [] for kind in KINDS}
-    with_notice = quotes = verbatim = evidence_found = 0
-    latencies = []
+    with_notice = quotes = verbatim = repeats = 0
+    evidence = {"answer": 0, "first": 0, "exact": 0}
+    uninformative: dict[str, int] = {}
+    grades, latencies = [], []
     for q in questions:
         started = time.perf_counter()
         answer = ask(q["question"])
         latencies.append(time.perf_counter() - started)
         by_kind.setdefault(q["kind"], []).append(answer)
         with_notice += DOCTOR_NOTICE in answer.markdown
-        for c in answer.citations:
-            quotes += 1
-            verbatim += article_texts.get(c.article_id, "")[c.start : c.end] == c.quote
+        texts = [c.quote for c in answer.citations]
+        quotes += len(texts)
+        verbatim += sum(article_texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
+        for kind in map(sentence_kind, texts):
+            if kind != "informative":
+                uninformative[kind] = uninformative.get(kind, 0) + 1
+        repeats += repeats_itself(texts)
+        if texts:
+            grades.append(reading_grade(" ".join(texts)))
         if q["kind"] == "in_scope" and q["evidence"]:
-            shown = fold(answer.markdown.replace("\\", ""))
-            evidence_found += any(fold(e) in shown for e in q["evidence"])
+            for where, found in evidence_shown(answer, q["evidence"]).items():
+                evidence[where] += found
 
     def share(answers: list[Any], kind: str) -> float | None:
         return round(sum(a.kind == kind for a in answers) / len(answers), 4) if answers else None
 
-    in_scope_with_evidence = sum(1 for q in questions if q["kind"] == "in_scope" and q["evidence"])
+    with_evidence = sum(1 for q in questions if q["kind"] == "in_scope" and q["evidence"])
+    answered = [a for answers in by_kind.values() for a in answers if a.citations]
     return {
         "questions": len(questions),
         "notice_rate": round(with_notice / len(questions), 4),
@@ -124,11 +160,35 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
         "out_of_scope_refused": share(by_kind["out_of_scope"], "out_of_scope"),
         "urgent_recall": share(by_kind["urgent"], "urgent"),
         "urgent_false_alarm_in_scope": share(by_kind["in_scope"], "urgent"),
-        "evidence_in_answer": round(evidence_found / in_scope_with_evidence, 4) if in_scope_with_evidence else None,
+        "evidence_in_answer": round(evidence["answer"] / with_evidence, 4) if with_evidence else None,
+        "evidence_in_first_quote": round(evidence["first"] / with_evidence, 4) if with_evidence else None,
+        "evidence_in_answer_exact": round(evidence["exact"] / with_evidence, 4) if with_evidence else None,
         "quotes": quotes,
+        "quotes_per_answer": round(quotes / len(answered), 2) if answered else None,
         "quotes_verbatim": round(verbatim / quotes, 4) if quotes else None,
+        "answers_with_a_repeated_quote": repeats,
+        "uninformative_quotes": dict(sorted(uninformative.items())),
+        "reading_grade_p50": round(statistics.median(grades), 1) if grades else None,
         "ask_ms_p50": round(1000 * statistics.median(latencies), 2),
     }
+
+
+def repeats_itself(quotes: Sequence[str], near_duplicate: float = 0.6) -> bool:
+    """Whether two of an answer's quotes say the same (word overlap, Jaccard, at least ``near_duplicate``)."""
+    from chatbot.text import content_words, jaccard
+
+    words = [set(content_words(t)) for t in quotes]
+    return any(jaccard(a, b) >= near_duplicate for i, a in enumerate(words) for b in words[i + 1 :])
+
+
+def evidence_shown(answer: Any, evidence: Sequence[str]) -> dict[str, bool]:
+    """Whether an evidence sentence (``evidence_sentence``) is in the answer, in its first quote, and
+    whether a whole evidence string is in the answer (the strict test of earlier versions)."""
+    shown = fold(answer.markdown.replace("\\", ""))
+    first = fold(answer.citations[0].quote) if answer.citations else ""
+    wanted = [fold(evidence_sentence(e)) for e in evidence]
+    return {"answer": any(w in shown for w in wanted), "first": any(w in first for w in wanted),
+            "exact": any(fold(e) in shown for e in evidence)}
 
 
 def is_triage_set(path: str | Path) -> bool:

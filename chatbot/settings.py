@@ -93,8 +93,12 @@ class SelectionSettings(_Record):
     links: float = 0.1             # bonus for naming both X and Y of "can X cause Y"
     cue: float = 0.08              # bonus for a word that fits the kind of question
     section_cue: float = 0.1       # bonus for a section heading that fits it
-    ends_in_question: float = 0.15  # penalty: a sentence ending in "?" restates what is asked
     near_duplicate: float = 0.6    # word overlap (Jaccard) at which a sentence repeats a chosen one
+    diversity: float = 0.3         # maximal marginal relevance: penalty per cosine similarity with a chosen quote
+    lead_candidates: int = 8       # the best-scored candidates the opening sentence is chosen from
+    # Bonuses for the opening sentence, chosen by benchmarks/fit_lead.py (docs/retrieval.md, "The opening sentence").
+    lead_answers_heading: float = 0.15  # the first answer to the question its section opens with
+    lead_defines: float = 0.1      # for "what is X", a sentence that defines X
     min_sentence_chars: int = 25   # shorter sentences are not quoted on their own
     min_sentence_words: int = 5
 

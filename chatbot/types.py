@@ -70,8 +70,9 @@ class Hit:
     """A retrieved chunk with its score (higher is better; how it is made depends on the search
     mode) and its cosine ``similarity`` with the query's embedding.
 
-    ``row`` is the chunk's row in the index it came from (-1 if not from an index); it is not
-    part of ``to_dict``, since rows change with every build.
+    ``row`` is the chunk's row in the index it came from (-1 if not from an index) and
+    ``section_start`` where the body of its section starts in the article (-1 if not known); they
+    are for the answering code and not part of ``to_dict``: rows change with every build.
     """
 
     article_id: str
@@ -83,17 +84,19 @@ class Hit:
     end: int
     score: float
     similarity: float = 0.0
+    section_start: int = field(default=-1, compare=False)  # where its section's body starts (-1: not known)
     row: int = field(default=-1, compare=False)
 
     @classmethod
     def of(cls, chunk: Chunk, *, row: int, score: float, similarity: float = 0.0) -> "Hit":
         """The hit of an indexed chunk."""
         return cls(article_id=chunk.article_id, title=chunk.title, url=chunk.url, section=chunk.section,
-                   text=chunk.text, start=chunk.start, end=chunk.end, score=score, similarity=similarity, row=row)
+                   text=chunk.text, start=chunk.start, end=chunk.end, score=score, similarity=similarity,
+                   section_start=chunk.section_start, row=row)
 
     def to_dict(self) -> dict[str, Any]:
         record = _as_dict(self)
-        del record["row"]
+        del record["row"], record["section_start"]
         return record
 
 

@@ -27,11 +27,34 @@ def test_bullets_cite_in_order_and_sources_resolve():
 
 def test_causal_question_says_whether_a_passage_links_both():
     q = understand("can stress cause tremor?")
-    linked, _ = compose_answer(q, [passage("Stress can cause tremor.", links=True)])
+    linked, _ = compose_answer(q, [passage("Stress can cause tremor.")])
     assert "The passage [1] speaks of both *stress* and *tremor*" in linked
     unlinked, _ = compose_answer(q, [passage("Tremor has many causes.")])
-    assert "None of the passages I found links *stress* with *tremor*" in unlinked
-    assert "do not make that connection" in unlinked
+    assert "None of the quotes above names both *stress* and *tremor*" in unlinked
+    assert "speaks of both" not in unlinked
+
+
+def test_the_link_line_claims_only_what_a_quote_names():
+    q = understand("can a slipped disc cause shaky hands?")
+    # a lay phrase counts through its clinical term, word by word or as a whole
+    named, _ = compose_answer(q, [passage("A herniated disc can press on nerves and cause hand tremors.")])
+    assert "The passage [1] speaks of both *slipped disc* and *shaky hands*" in named
+    # one word of each is not both: "disc" alone is not "slipped disc", "hands" alone is not "shaky hands"
+    half, _ = compose_answer(q, [passage("A disc sits between vertebrae."), passage("Hands hold things.", "b")])
+    assert "speaks of both" not in half and "speak of both" not in half
+    apart, _ = compose_answer(q, [passage("A herniated disc hurts.", links=True), passage("Hand tremors are common.", "b")])
+    assert "None of the quotes above names both *slipped disc* and *shaky hands*" in apart
+
+
+def test_a_misspelling_left_uncorrected_is_never_echoed():
+    from chatbot.search.spelling import Vocabulary
+
+    vocabulary = Vocabulary(["Back pain can cause tremor of the hands."], dictionary=["can", "cause"])
+    q = understand("can bak pain cause shaky hands", vocabulary)
+    assert "bak" not in q.corrections  # too short to correct safely: it stays as typed
+    assert (q.cause, q.effect) == ("", "")
+    markdown, _ = compose_answer(q, [passage("Back pain can cause tremor of the hands.")])
+    assert "bak" not in markdown.replace("Back", "") and "speak" not in markdown and "names both" not in markdown
 
 
 def test_list_items_are_shown_under_their_lead():

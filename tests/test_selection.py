@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from chatbot.answer.scope import ScopeFeatures, scope_features
-from chatbot.answer.selection import score_candidates, select_passages
+from chatbot.answer.selection import select_passages
 from chatbot.search.query import understand
 from chatbot.search.spelling import MAX_CORRECTED_LETTERS, Vocabulary
 from chatbot.settings import ScopeSettings, SelectionSettings
@@ -102,19 +102,16 @@ def test_a_list_for_this_kind_of_question_is_kept_whole():
     assert not any(p.items for p in select("is a tremor ever harmless", [TREMOR, doctors], relative_cutoff=0.0))
 
 
-def test_a_sentence_that_asks_instead_of_answering_is_penalised():
-    asks = hit("asks", "Why does caffeine make a hand tremor worse? Caffeine stimulates the nerves that make hands shake.")
-    q = understand("why does caffeine make a hand tremor worse")
-
-    def scores(**settings) -> dict[str, float]:
-        scored, _ = score_candidates(q, [asks], EMBEDDER.embed([q.search_query]), sentences_of,
-                                     settings=SelectionSettings(**settings))
-        return {p.text: p.score for p in scored}
-
-    penalised, plain = scores(), scores(ends_in_question=0.0)
-    question = "Why does caffeine make a hand tremor worse?"
-    assert plain[question] - penalised[question] == pytest.approx(SelectionSettings().ends_in_question)
-    assert all(penalised[text] == plain[text] for text in plain if text != question)
+@pytest.mark.parametrize("noise", [
+    "Why does caffeine make a hand tremor worse?",                                   # the question restated
+    "Personally, I found that my hands shook less once I stopped drinking coffee.",  # an anecdote
+    "Book a consultation with our tremor specialists today for a free assessment.",  # promotion
+    "Share this article with a friend who drinks too much coffee.",                  # page furniture
+])
+def test_sentences_that_do_not_inform_are_never_quoted(noise):
+    text = f"{noise} Caffeine stimulates the nerves and can make a hand tremor worse for a few hours."
+    chosen = select("why does caffeine make a hand tremor worse", [hit("noisy", text)], relative_cutoff=0.0)
+    assert [p.text for p in chosen] == ["Caffeine stimulates the nerves and can make a hand tremor worse for a few hours."]
 
 
 def test_no_hits_no_passages():

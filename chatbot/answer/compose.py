@@ -13,7 +13,7 @@ from typing import Sequence
 
 from chatbot.search.query import Question
 from chatbot.answer.safety import DOCTOR_NOTICE
-from chatbot.answer.selection import Passage
+from chatbot.answer.selection import Passage, names_both
 from chatbot.types import Citation
 
 OPENINGS = {
@@ -81,7 +81,7 @@ def _causal_line(question: Question, passages: Sequence[Passage], citations: Seq
     if question.intent != "causal" or not (question.cause and question.effect):
         return ""
     cause, effect = escape(question.cause), escape(question.effect)
-    linked = [f"[{c.n}]" for p, c in zip(passages, citations) if p.links]
+    linked = [f"[{c.n}]" for p, c in zip(passages, citations) if names_both(question, p)]
     if len(linked) == 1:
         return (f"The passage {linked[0]} speaks of both *{cause}* and *{effect}*; "
                 "read it for exactly how the article connects them.")
@@ -89,8 +89,8 @@ def _causal_line(question: Question, passages: Sequence[Passage], citations: Seq
         refs = ", ".join(linked[:-1]) + f" and {linked[-1]}"
         return (f"The passages {refs} speak of both *{cause}* and *{effect}*; "
                 "read them for exactly how the articles connect them.")
-    return (f"None of the passages I found links *{cause}* with *{effect}*: the articles do not "
-            "make that connection. The quotes above are the closest they come.")
+    return (f"None of the quotes above names both *{cause}* and *{effect}*; they are the closest the articles "
+            "I found come to your question.")
 
 
 def _source(c: Citation) -> str:

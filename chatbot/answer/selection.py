@@ -18,10 +18,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from chatbot.answer.informative import informs
 from chatbot.search.query import INTENT_CUES, Question
-from chatbot.search.synonyms import expand_synonyms
+from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.settings import SelectionSettings
-from chatbot.text import LIST_MARKER, content_words, is_list_item, jaccard, terms_of
+from chatbot.text import LIST_MARKER, content_words, is_list_item, jaccard, stem, terms_of
 from chatbot.types import Hit
 
 _CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
@@ -44,6 +45,7 @@ class Passage:
     lead: str = ""                # for a list: the sentence that introduces it, if any
     links: bool = False           # for "can X cause Y": mentions both X and Y
     chunk_start: int = 0          # the retrieved chunk it was taken from, to merge neighbours exactly
+    answers_heading: bool = False  # the first sentence after the question its section opens with ("How is X treated?")
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # unit length
 
 
@@ -68,21 +70,34 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
     """
     scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf, settings)
     cue = _CUE_PATTERNS.get(question.intent, re.compile(r"(?!)"))
-    chosen: list[Passage] = []
-    sentences = 0
-    for p in scored:
-        if chosen and p.score < settings.relative_cutoff * chosen[0].score:
-            break
-        size = _sentence_count(p)
-        if sentences + size > settings.max_sentences:
-            continue
-        if any(_overlaps(p, q) or _similar(p.text, q.text, settings.near_duplicate) for q in chosen):
-            continue
-        chosen.append(p)
-        sentences += size
+    chosen = _choose(question, scored, settings)
     best_list = _best_list(question, lists + _candidates(section_hits, sentences_of, settings, windows=False)[1], cue)
     if best_list and not any(_overlaps(best_list, p) for p in chosen):
         chosen.insert(min(1, len(chosen)), best_list)
+    return chosen
+
+
+def _choose(question: Question, scored: list[Passage], settings: SelectionSettings) -> list[Passage]:
+    """The opening sentence (``lead_score``), then by maximal marginal relevance: each next quote
+    scores well and says what the chosen ones do not; within the sentence budget, no overlaps."""
+    if not scored:
+        return []
+    lead = max(scored[: settings.lead_candidates], key=lambda p: lead_score(question, p, settings))
+    chosen, sentences = [lead], _sentence_count(lead)
+    bar = settings.relative_cutoff * scored[0].score
+    scores = np.array([p.score if p.score >= bar and p is not lead else -np.inf for p in scored])
+    vectors = np.stack([p.vector for p in scored])
+    closest = vectors @ lead.vector
+    while sentences < settings.max_sentences and np.isfinite(scores).any():
+        i = int(np.argmax(scores - settings.diversity * closest))
+        best, scores[i] = scored[i], -np.inf
+        size = _sentence_count(best)
+        if sentences + size > settings.max_sentences or any(
+                _overlaps(best, q) or _similar(best.text, q.text, settings.near_duplicate) for q in chosen):
+            continue
+        chosen.append(best)
+        sentences += size
+        closest = np.maximum(closest, vectors @ best.vector)
     return chosen
 
 
@@ -109,8 +124,6 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
         links = bool(cause_terms and effect_terms and cause_terms & terms and effect_terms & terms)
         score = (w.similarity * float(similarity) + w.overlap * overlap + w.chunk * c.score + w.links * links
                  + w.cue * _has_cue(intent, c.text) + w.section_cue * _has_cue(intent, c.section))
-        if c.text.rstrip("'\"’”) ").endswith("?"):
-            score -= w.ends_in_question  # it restates what is asked rather than answers it
         scored.append((score, links, c))
     scored.sort(key=lambda triple: -triple[0])
     return [replace(c, score=score, links=links) for score, links, c in scored], lists
@@ -135,7 +148,12 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
             # A window's vector: the token-weighted mean of its sentences', made unit length.
             weighted = vectors * tokens[:, None]
             singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
-        units = [_strip_marker(hit.text, int(s), int(e)) for s, e in spans]
+        units = [_skip_question(hit.text, *_strip_marker(hit.text, int(s), int(e))) for s, e in spans]
+        informative = [informs(hit.text[a:b]) for a, b, _ in units]
+        # the section's first sentence, after the question it answers if the page restates it ("How is X treated?")
+        first_informative = next((j for j, ok in enumerate(informative) if ok), -1)
+        if first_informative > 1 or (first_informative == 1 and not hit.text[units[0][0] : units[0][1]].endswith("?")):
+            first_informative = -1
         i = 0
         while i < len(units):
             s, e, marked = units[i]
@@ -151,13 +169,17 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
                 i = j + 1
                 continue
             text = hit.text[s:e]
-            if windows and len(text) >= settings.min_sentence_chars and len(text.split()) >= settings.min_sentence_words \
-                    and not text.endswith(":"):
-                found.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e, vector=singles[i]))
-                if i + 1 < len(units) and not (units[i + 1][2] and is_list_item(hit.text[units[i + 1][0] : units[i + 1][1]])):
+            if windows and informative[i] and len(text) >= settings.min_sentence_chars \
+                    and len(text.split()) >= settings.min_sentence_words and not text.endswith(":"):
+                opens = i == first_informative and hit.start == hit.section_start
+                flags = dict(answers_heading=opens and "?" in hit.text[:s])
+                found.setdefault((hit.article_id, hit.start + s, hit.start + e),
+                                 _passage(hit, s, e, vector=singles[i], **flags))
+                if i + 1 < len(units) and informative[i + 1] \
+                        and not (units[i + 1][2] and is_list_item(hit.text[units[i + 1][0] : units[i + 1][1]])):
                     e2 = units[i + 1][1]
                     found.setdefault((hit.article_id, hit.start + s, hit.start + e2),
-                                       _passage(hit, s, e2, vector=pairs[i]))
+                                     _passage(hit, s, e2, vector=pairs[i], **flags))
             i += 1
     return list(found.values()), list(lists.values())
 
@@ -168,12 +190,60 @@ def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
     return (match.end(), end, True) if match and match.end() < end else (start, end, False)
 
 
+_LEADING_QUESTION = re.compile(r".{10,300}?\?[\"'’”]?\s+(?=[A-Z])")
+
+
+def _skip_question(text: str, start: int, end: int, marked: bool) -> tuple[int, int, bool]:
+    """A unit without a question it starts with, where the sentence splitter left the question and its
+    answer together ("The question is, 'Can X cause Y?' While X ...")."""
+    match = _LEADING_QUESTION.match(text, start, end)
+    return (match.end(), end, marked) if match and match.end() < end else (start, end, marked)
+
+
 def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "",
-             vector: np.ndarray | None = None) -> Passage:
+             vector: np.ndarray | None = None, answers_heading: bool = False) -> Passage:
     """The span ``start:end`` of a hit's text (offsets into the hit) as a passage, scored by the hit's similarity."""
     return Passage(article_id=hit.article_id, title=hit.title, url=hit.url, section=hit.section,
                    text=hit.text[start:end], start=hit.start + start, end=hit.start + end, score=hit.similarity,
-                   items=items, lead=lead, chunk_start=hit.start, vector=vector)
+                   items=items, lead=lead, chunk_start=hit.start,
+                   answers_heading=answers_heading, vector=vector)
+
+
+def names(phrase: str, text: str) -> bool:
+    """Whether ``text`` names ``phrase``: every content word of it, or a clinical synonym of each
+    ("shaky" as "tremor"), or the clinical term of the whole lay phrase ("shaky hands": "hand tremors")."""
+    found = terms_of(text)
+    phrase_terms = terms_of(phrase)
+    if not phrase_terms:
+        return False
+    clinical = terms_of(expand_synonyms(phrase))
+    if clinical and clinical <= found:
+        return True
+    return all(stem(w) in found or terms_of(SYNONYMS.get(w, "")) & found for w in content_words(phrase))
+
+
+def names_both(question: Question, p: Passage) -> bool:
+    """For "can X cause Y": whether the passage itself names both X and Y (its text; a list: its lead and items)."""
+    text = " ".join((p.lead, p.text, *p.items))
+    return bool(question.cause and question.effect) and names(question.cause, text) and names(question.effect, text)
+
+
+def lead_score(question: Question, p: Passage, settings: SelectionSettings) -> float:
+    """How well a candidate opens the answer: its score, and whether it is the bottom line (the answer
+    to the question its section opens with; for "what is X", a definition of X)."""
+    return (p.score + settings.lead_answers_heading * p.answers_heading
+            + settings.lead_defines * (question.intent == "definition" and defines(question.topic, p.text)))
+
+
+_DEFINING = re.compile(r"\b(is|are|was|were|refers? to|means?|describes?|occurs? when|happens? when|(is|are) called)\b", re.I)
+
+
+def defines(topic: Sequence[str], text: str) -> bool:
+    """Whether ``text`` reads as a definition of the topic: it opens with a topic word and a defining verb follows."""
+    head = text.split()[:8]
+    if not terms_of(" ".join(topic)) & terms_of(" ".join(head[:5])):
+        return False
+    return bool(_DEFINING.search(" ".join(head)))
 
 
 def _units(rows: np.ndarray) -> np.ndarray:

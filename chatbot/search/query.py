@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence, TYPE_CHECKING
 
 from chatbot.history import previous_user_messages
-from chatbot.search.synonyms import expand_synonyms
+from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.text import content_words
 
 if TYPE_CHECKING:
@@ -150,9 +150,15 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
     match = _CAUSAL_SPLIT.match(corrected)
     if intent == "causal" and match and not re.search(r"\b(a|an|the|common|main|usual|only)$", match.group("x"), re.I):
         cause, effect = _trim_phrase(match.group("x")), _trim_phrase(match.group("y"))
+        if vocabulary is not None and not all(_known(w, vocabulary) for w in content_words(f"{cause} {effect}")):
+            cause = effect = ""  # a word left misspelled: never repeat it back as what the articles speak of
     clinical = expand_synonyms(f"{earlier} {corrected}")
     search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
     return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections)
+
+
+def _known(word: str, vocabulary: Vocabulary) -> bool:
+    return vocabulary.covers(word) or vocabulary.is_common(word) or word in SYNONYMS
 
 
 def _refers_back(text: str, topic: tuple[str, ...]) -> bool:

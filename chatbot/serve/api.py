@@ -50,7 +50,7 @@ def _json_model(record: type, name: str, leave_out: tuple[str, ...] = ()) -> typ
     return create_model(name, __doc__=record.__doc__, **fields)
 
 
-HitOut = _json_model(Hit, "HitOut", leave_out=("row",))
+HitOut = _json_model(Hit, "HitOut", leave_out=("row", "section_start"))
 
 
 class SearchOut(BaseModel):

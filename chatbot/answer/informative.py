@@ -1,0 +1,94 @@
+"""Whether a sentence of an article informs, or is one never to quote as evidence.
+
+Health web pages mix their content with sentences that teach nothing about health:
+
+- **anecdote**: first-person experience and testimonials ("Personally, I felt better within
+  three days ...", "My husband had the same problem ...");
+- **promotion**: advertising and calls to action ("Book your visit with our specialists today.",
+  "For those seeking a natural cure, there are resources available.");
+- **question**: the question restated, a rhetorical question, or an announcement of what the
+  page will discuss ("The primary question posed is, 'Can back pain cause shaky hands?'",
+  "In this article we look at ...");
+- **furniture**: page boilerplate ("Share this article", "Last updated: 12 March 2021",
+  "This article is for informational purposes only ...").
+
+Each kind is recognised by what marks it in any wording, not by known sentences: the first
+person singular outside quotation marks (and a family member of the writer's), a call to
+action or the site speaking of itself ("our clinic", "contact us"), a question mark or a
+sentence about the question or the article, and boilerplate phrases. Quoted speech is removed
+first, so a sentence quoting a patient ("'I can't sleep' is a common complaint") is not an
+anecdote. Measured on sentences written for this by someone who had not seen these rules
+(``benchmarks/bench_sentences.py``, ``benchmarks/data/sentences/``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+KINDS = ("informative", "anecdote", "promotion", "question", "furniture")
+
+_QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|(?<!\w)['‘](.{2,300}?)['’](?!\w)")
+# "I" is the writer when it comes after a pause or a joining word, or before a verb; otherwise it
+# is a numeral ("type I diabetes", "synthetase I deficiency", "types I through IV").
+_I_BEFORE = r"(?:^|[,;:(\"“'‘]\s*|\b(?:and|but|or|when|after|before|that|so|then|because|until|if|as|since|while|where|what|how|why|which|until|once|now|also|even|finally|personally)\s+)"
+_I_AFTER = (r"\s+(?:am|was|were|have|had|do|did|don'?t|didn'?t|can|could|can'?t|will|would|wouldn'?t|should|must|might|may|"
+            r"think|thought|feel|felt|know|knew|found|tried|started|began|noticed|decided|went|got|get|saw|see|used|"
+            r"need|needed|want|wanted|hope|believe|love|hate|still|just|never|always|also|really|finally|then|first|"
+            r"\w+ed)\b")
+_NUMBERED = "".join(f"(?<!{w} )" for w in ("type", "stage", "grade", "class", "phase", "part", "form", "factor", "group",
+                                            "level", "tier", "schedule", "chapter", "zone", "size"))
+_FIRST_PERSON = re.compile(rf"{_I_BEFORE}I\b(?!\.)|{_NUMBERED}\bI{_I_AFTER}|\bI['’](?:m|ve|d|ll)\b"
+                           r"|(?<![-\w])(?:me|myself|my|mine)(?![-\w])"
+                           r"|\b(?:we|our|us)\b[^.]{0,40}\b(?:tried|went|found|felt|noticed|decided|started|were told)\b", re.I)
+_SITE = re.compile(r"\b(our|us)\b\s*(?:\w+\s+){0,3}?(clinic|cent(?:er|re)s?|team|specialists?|doctors|experts|staff|"
+                   r"services?|products?|programs?|programmes?|website|site|blog|newsletter|store|shop|app|courses?|"
+                   r"offices?|practice|hospital|patients|guide|book|network)\b|\bcontact us\b|\bwith us\b|\bwe offer\b|"
+                   r"\bwe (can|will) help\b|\bwe provide\b|\bwe specialise\b|\bwe specialize\b", re.I)
+_CALL_TO_ACTION = re.compile(r"^\W*(call|book|contact|visit|subscribe|sign up|order|buy|join|download|click|schedule|"
+                             r"register|get|grab|claim|discover|learn more|find out more|don['’]?t (wait|miss|hesitate))\b"
+                             r"[^.]*\b(now|today|free|here|our|us|online|discount|offer|appointment|consultation|"
+                             r"newsletter)\b", re.I)
+_SALES = re.compile(r"\b(free (consultation|trial|shipping|guide|e-?book)|discount|special offer|limited time|"
+                    r"money[- ]back|best prices?|order (now|today|online)|call (now|today)|act now|sign up|"
+                    r"resources (are )?available|there are resources|natural cure|miracle|"
+                    r"(number one|no\. ?1|leading|best) (clinic|cent(?:er|re)|provider|specialists?|choice) (in|for)|"
+                    r"don['’]?t hesitate to|(visit|see) our|ask about our)\b", re.I)
+_ABOUT_THE_QUESTION = re.compile(r"\b(the (primary |main |key |big |central )?question (posed |asked |here |we |is|remains|"
+                                 r"then|many)|this (article|post|page|guide|blog)|in this (article|post|guide|section|blog)|"
+                                 r"we will (look|discuss|explore|answer|examine|cover|explain|find out)|"
+                                 r"(let['’]?s|let us) (find out|take a (closer )?look|explore|dive|look|see|discuss)|"
+                                 r"read on|keep reading|you may (be )?wonder|you might (be )?wonder|wondering (if|whether|why)|"
+                                 r"(below|here) (we|you['’]?ll)|the answer (is|may) (surprise|not be))\b", re.I)
+_BOILERPLATE = re.compile(r"\b(share (this|on)|last (updated|reviewed|modified)|all rights reserved|copyright|©|"
+                          r"related (articles|posts|content|reading)|table of contents|read (more|next|also)|click here|"
+                          r"for (general )?informational purposes( only)?|not (intended as |meant as )?a substitute for|"
+                          r"does not (constitute|provide) medical advice|advertisement|sponsored|"
+                          r"print (this|page)|back to top|skip to (content|main)|cookies? (policy|settings)|privacy policy|terms of (use|service)|"
+                          r"follow us|sources?:|references?:|written by|medically reviewed by)", re.I)
+
+
+@functools.lru_cache(maxsize=50_000)
+def sentence_kind(text: str) -> str:
+    """One of ``KINDS``: what ``text`` (one sentence, or one line of an article) is."""
+    plain = " ".join(text.split())
+    if _BOILERPLATE.search(plain):
+        return "furniture"
+    unquoted = _QUOTED.sub(" ", plain)
+    if unquoted.rstrip(" )]\"'’”").endswith("?") or _ABOUT_THE_QUESTION.search(plain):
+        return "question"
+    if _CALL_TO_ACTION.search(unquoted) or _SITE.search(unquoted) or _SALES.search(unquoted):
+        return "promotion"
+    if _first_person(unquoted):
+        return "anecdote"
+    return "informative"
+
+
+def informs(text: str) -> bool:
+    """Whether ``text`` may be quoted as evidence."""
+    return sentence_kind(text) == "informative"
+
+
+def _first_person(text: str) -> bool:
+    """The writer speaking of themself: I, me, my, mine, or "we" telling a story."""
+    return bool(_FIRST_PERSON.search(text))

@@ -1,0 +1,96 @@
+"""Sentences never quoted as evidence (answer.informative), and the answer figures of `eval`."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from chatbot.answer.informative import sentence_kind
+from chatbot.evaluation import evidence_sentence, evidence_shown, reading_grade, repeats_itself
+
+# Written for this test, in the styles of clinic blogs, forums and leaflets; not taken from the corpus.
+KINDS = {
+    "informative": [
+        "Sciatica is pain that travels along the sciatic nerve, from the lower back down one leg.",
+        "Many patients report less stiffness after six weeks of supervised exercise.",
+        "If the numbness spreads to both legs, seek medical help the same day.",
+        "We now know that bed rest slows recovery from most back pain.",
+        "Type I diabetes usually starts in childhood.",
+        "Patients with stage I disease rarely need surgery.",
+        "About 1 in 5 adults has an episode of low back pain each year.",
+        "\"I can't stop shaking\" is how many people describe an essential tremor.",
+        "Contact your GP if the tremor gets worse over a few weeks.",
+        "Try the following stretches:",
+    ],
+    "anecdote": [
+        "Personally, I noticed the tingling eased once I changed my chair.",
+        "My sister had the same tremor for years before anyone took it seriously.",
+        "After my operation last spring I could finally sleep through the night.",
+        "Honestly, nothing worked for me until I tried swimming.",
+        "When we tried the exercises at home, we found the pain eased within days.",
+    ],
+    "promotion": [
+        "Book your appointment with our spine team today.",
+        "Our clinic has treated thousands of patients with tremor.",
+        "Call now for a free consultation with a specialist.",
+        "Sign up for our newsletter to get weekly health tips.",
+        "For readers hoping for a natural cure, there are resources available.",
+    ],
+    "question": [
+        "So, can a pinched nerve really make your fingers twitch?",
+        "The question many readers ask is, 'Is my tremor dangerous?'",
+        "In this article we will look at the main causes of sciatica.",
+        "Let's take a closer look at what the research says.",
+        "You might be wondering whether stress alone can cause shaking.",
+    ],
+    "furniture": [
+        "Share this article on social media",
+        "Last reviewed: 3 May 2024",
+        "Click here to download the leaflet.",
+        "This page is for informational purposes only and does not constitute medical advice.",
+        "Related articles: Ten ways to protect your back",
+    ],
+}
+
+
+@pytest.mark.parametrize("kind, text", [(kind, text) for kind, texts in KINDS.items() for text in texts])
+def test_each_kind_of_sentence_is_recognised(kind, text):
+    assert sentence_kind(text) == kind
+
+
+def test_the_evidence_an_answer_must_show():
+    # MedQuAD evidence: a restated question, then the answer, cut after 130 characters
+    assert evidence_sentence("How is MEN 2A inherited? MEN 2A is inherited in an autosomal dominant pattern. Most cases") \
+        == "MEN 2A is inherited in an autosomal dominant pattern."
+    assert evidence_sentence("Rest and ice help most knee pain.") == "Rest and ice help most knee pain."
+    assert evidence_sentence("Treatment options include medicines, surgery and") == "Treatment options include medicines, surgery and"
+
+
+def answer(markdown: str, *quotes: str):
+    return SimpleNamespace(markdown=markdown, citations=[SimpleNamespace(quote=q) for q in quotes])
+
+
+def test_evidence_in_the_answer_and_in_its_first_quote():
+    evidence = ["What causes gout? Gout is caused by uric acid crystals in a joint. They form when"]
+    first = answer("- Gout is caused by uric acid crystals in a joint. [1]\n- Diet matters. [2]",
+                   "Gout is caused by uric acid crystals in a joint.", "Diet matters.")
+    later = answer("- Diet matters. [1]\n- Gout is caused by uric acid crystals in a joint. [2]",
+                   "Diet matters.", "Gout is caused by uric acid crystals in a joint.")
+    assert evidence_shown(first, evidence) == {"answer": True, "first": True, "exact": False}
+    assert evidence_shown(later, evidence) == {"answer": True, "first": False, "exact": False}
+    assert evidence_shown(answer("- Nothing. [1]", "Nothing."), evidence) == {"answer": False, "first": False, "exact": False}
+
+
+def test_repeated_quotes_are_counted():
+    assert repeats_itself(["Nerve compression can cause tremor in the hands.",
+                           "Nerve compression can cause a tremor in both hands."])
+    assert not repeats_itself(["Nerve compression can cause tremor in the hands.", "Surgery is rarely needed."])
+
+
+def test_reading_grade_ranks_plain_text_below_dense_text():
+    plain = reading_grade("Rest your back. Walk a bit each day. Most pain goes away in a few weeks.")
+    dense = reading_grade("Degenerative intervertebral osteochondrosis frequently necessitates comprehensive "
+                          "multidisciplinary rehabilitation interventions.")
+    assert plain < 4 < 14 < dense
+    assert reading_grade("...") is None
