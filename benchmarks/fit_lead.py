@@ -35,7 +35,8 @@ from chatbot.settings import SelectionSettings
 
 GRID = {
     "lead_answers_heading": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3),
-    "lead_defines": (0.0, 0.05, 0.1, 0.2),
+    "lead_defines": (0.0, 0.05, 0.1, 0.2, 0.3),
+    "lead_candidates": (4, 8, 16),
 }
 TUNE = ("seed-dev", "medquad-heldout")  # the sets the choice looks at
 
@@ -46,7 +47,7 @@ def candidates_of(bot: Chatbot, questions: list[dict]) -> list[tuple]:
     original = selection._choose
 
     def spy(question, scored, settings):
-        found.append((question, scored[: settings.lead_candidates]))
+        found.append((question, scored[: max(GRID["lead_candidates"])]))
         return original(question, scored, settings)
 
     selection._choose = spy
@@ -72,6 +73,7 @@ def accuracy(records: list[tuple], settings: SelectionSettings) -> float:
     hits = 0
     for question, pool, labels in records:
         if pool:
+            pool = pool[: settings.lead_candidates]
             best = max(range(len(pool)), key=lambda i: selection.lead_score(question, pool[i], settings))
             hits += labels[best]
     return hits / len(records)
@@ -94,21 +96,22 @@ def main() -> None:
         bot = bots.setdefault(index, Chatbot.load(index))
         records[name] = candidates_of(bot, load_questions(path))
     default = SelectionSettings()
-    none = dataclasses.replace(default, **{k: 0.0 for k in GRID})
+    none = dataclasses.replace(default, **{k: 0.0 for k in GRID if k != "lead_candidates"})
     floor = accuracy(records["seed-dev"], none)
     results = []
     for values in itertools.product(*GRID.values()):
         settings = dataclasses.replace(default, **dict(zip(GRID, values)))
         if accuracy(records["seed-dev"], settings) >= floor:
-            results.append((accuracy(records["medquad-heldout"], settings), -sum(values), values))
+            bonuses = sum(v for k, v in zip(GRID, values) if k != "lead_candidates")
+            results.append((accuracy(records["medquad-heldout"], settings), -bonuses, -settings.lead_candidates, values))
     results.sort(reverse=True)
-    best = dataclasses.replace(default, **dict(zip(GRID, results[0][2])))
+    best = dataclasses.replace(default, **dict(zip(GRID, results[0][-1])))
     print(f"best on medquad-heldout of the bonuses that keep seed-dev at least as good as none: "
-          f"{dict(zip(GRID, results[0][2]))}")
+          f"{dict(zip(GRID, results[0][-1]))}")
     print("| set | tuned on | no bonuses | shipped defaults | best of the grid | evidence among the candidates |")
     print("|---|---|---|---|---|---|")
     for name, recs in records.items():
-        reachable = sum(any(labels) for _, _, labels in recs) / len(recs)
+        reachable = sum(any(labels[: best.lead_candidates]) for _, _, labels in recs) / len(recs)
         print(f"| {name} ({len(recs)}) | {'yes' if name in TUNE else 'no'} | {accuracy(recs, none):.3f} | "
               f"{accuracy(recs, default):.3f} | {accuracy(recs, best):.3f} | {reachable:.3f} |")
 

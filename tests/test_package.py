@@ -53,9 +53,11 @@ def test_installed_package_runs_from_another_folder(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    where = subprocess.run([sys.executable, "-c", "import chatbot; print(chatbot.__file__, chatbot.__version__)"],
-                           cwd=elsewhere, env=env, capture_output=True, text=True, check=True).stdout.split()
-    assert Path(where[0]).is_relative_to(prefix) and where[1] == chatbot_version
+    code = ("import chatbot; from chatbot.answer.informative import MODEL_PATH; from chatbot.triage.model import "
+            "MODEL_PATH as TRIAGE; print(chatbot.__file__, chatbot.__version__, MODEL_PATH.is_file(), TRIAGE.is_file())")
+    where = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True,
+                           check=True).stdout.split()
+    assert Path(where[0]).is_relative_to(prefix) and where[1:] == [chatbot_version, "True", "True"]
     seeds = {p.stem for p in (ROOT / "corpus").iterdir()}
     hits = json.loads(chatbot("search", "can back pain cause shaky hands?", "--index", str(ROOT / "index"), "--json"))["hits"]
     assert len(hits) == 5 and {h["article_id"] for h in hits} <= seeds

@@ -20,6 +20,18 @@ from fakes import HashingEmbedder
 EMBEDDER = HashingEmbedder()
 
 
+@pytest.fixture(autouse=True)
+def rules_only(monkeypatch):
+    """Selection is tested on its own: which sentences inform is decided by the rules alone here
+    (the learned half is tested in test_informative.py)."""
+    import chatbot.answer.informative as informative
+
+    monkeypatch.setattr(informative, "_shipped_model", lambda: None)
+    informative.sentence_kind.cache_clear()
+    yield
+    informative.sentence_kind.cache_clear()
+
+
 def hit(article_id: str, text: str, start: int = 100, section: str = "Overview", similarity: float = 0.5) -> Hit:
     return Hit(article_id=article_id, title=article_id.title(), url="", section=section, text=text, start=start,
                end=start + len(text), score=similarity, similarity=similarity)

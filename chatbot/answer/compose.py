@@ -66,7 +66,7 @@ def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str
     line = _causal_line(question, passages, citations) if link_line else ""
     if line:
         parts.append(line)
-    parts.append("**Sources**\n\n" + "\n".join(_source(c) for c in citations))
+    parts.append("**Sources**\n\n" + "\n".join(_sources(citations)))
     return with_notice("\n\n".join(parts)), citations
 
 
@@ -93,9 +93,20 @@ def _causal_line(question: Question, passages: Sequence[Passage], citations: Seq
             "I found come to your question.")
 
 
-def _source(c: Citation) -> str:
-    where = f"{escape(c.title)} — {escape(c.section)}" if c.section else escape(c.title)
-    return f"[{c.n}] {where}" + (f" (<{c.url}>)" if c.url else "")
+def _sources(citations: Sequence[Citation]) -> list[str]:
+    """One line per article, in the order first cited: the markers that cite it, its title, the
+    sections quoted (each once) and its link."""
+    by_article: dict[str, list[Citation]] = {}
+    for c in citations:
+        by_article.setdefault(c.article_id, []).append(c)
+    lines = []
+    for cited in by_article.values():
+        first = cited[0]
+        markers = ", ".join(f"[{c.n}]" for c in cited)
+        sections = "; ".join(escape(s) for s in dict.fromkeys(c.section for c in cited if c.section))
+        where = f"{escape(first.title)} — {sections}" if sections else escape(first.title)
+        lines.append(f"{markers} {where}" + (f" (<{first.url}>)" if first.url else ""))
+    return lines
 
 
 def compose_out_of_scope(topics: Sequence[str], total_articles: int, *, lead: str = "") -> str:

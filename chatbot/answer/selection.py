@@ -235,7 +235,7 @@ def lead_score(question: Question, p: Passage, settings: SelectionSettings) -> f
             + settings.lead_defines * (question.intent == "definition" and defines(question.topic, p.text)))
 
 
-_DEFINING = re.compile(r"\b(is|are|was|were|refers? to|means?|describes?|occurs? when|happens? when|(is|are) called)\b", re.I)
+_DEFINING = re.compile(r"\b(is|are|was|were|can be|refers? to|means?|describes?|occurs? when|happens? when|(is|are) called)\b", re.I)
 
 
 def defines(topic: Sequence[str], text: str) -> bool:
