@@ -110,9 +110,13 @@ def informs(text: str) -> bool:
     return sentence_kind(text) == "informative"
 
 
+# Every branch of _FIRST_PERSON needs one of these words: a quick test first (most sentences have none).
+_FIRST_PERSON_WORDS = re.compile(r"\b(i|me|myself|my|mine|we|our|us)\b", re.I)
+
+
 def _first_person(text: str) -> bool:
     """The writer speaking of themself: I, me, my, mine, or "we" telling a story."""
-    return bool(_FIRST_PERSON.search(text))
+    return bool(_FIRST_PERSON_WORDS.search(text)) and bool(_FIRST_PERSON.search(text))
 
 
 @dataclass(frozen=True)

@@ -149,11 +149,9 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
             weighted = vectors * tokens[:, None]
             singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
         units = [_skip_question(hit.text, *_strip_marker(hit.text, int(s), int(e))) for s, e in spans]
-        informative = [informs(hit.text[a:b]) for a, b, _ in units]
-        # the section's first sentence, after the question it answers if the page restates it ("How is X treated?")
-        first_informative = next((j for j, ok in enumerate(informative) if ok), -1)
-        if first_informative > 1 or (first_informative == 1 and not hit.text[units[0][0] : units[0][1]].endswith("?")):
-            first_informative = -1
+        if windows:  # (lists are judged by their kind of question, not sentence by sentence)
+            informative = [informs(hit.text[a:b]) for a, b, _ in units]
+            first_informative = _first_answer(hit, units, informative)
         i = 0
         while i < len(units):
             s, e, marked = units[i]
@@ -171,8 +169,7 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
             text = hit.text[s:e]
             if windows and informative[i] and len(text) >= settings.min_sentence_chars \
                     and len(text.split()) >= settings.min_sentence_words and not text.endswith(":"):
-                opens = i == first_informative and hit.start == hit.section_start
-                flags = dict(answers_heading=opens and "?" in hit.text[:s])
+                flags = dict(answers_heading=i == first_informative and "?" in hit.text[:s])
                 found.setdefault((hit.article_id, hit.start + s, hit.start + e),
                                  _passage(hit, s, e, vector=singles[i], **flags))
                 if i + 1 < len(units) and informative[i + 1] \
@@ -188,6 +185,15 @@ def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
     """The span without a leading list marker ("- ", "• "), and whether it had one."""
     match = LIST_MARKER.match(text, start)
     return (match.end(), end, True) if match and match.end() < end else (start, end, False)
+
+
+def _first_answer(hit: Hit, units: list[tuple[int, int, bool]], informative: list[bool]) -> int:
+    """The unit that opens the hit's section, after the question it answers if the page restates it
+    ("How is X treated?"); -1 if the hit does not start its section or opens otherwise."""
+    first = next((j for j, ok in enumerate(informative) if ok), -1)
+    if hit.start != hit.section_start or first > 1 or (first == 1 and not hit.text[units[0][0] : units[0][1]].endswith("?")):
+        return -1
+    return first
 
 
 _LEADING_QUESTION = re.compile(r".{10,300}?\?[\"'’”]?\s+(?=[A-Z])")
