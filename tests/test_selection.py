@@ -199,3 +199,18 @@ def test_concurrent_corrections_agree_and_never_raise():
     for t in threads:
         t.join()
     assert errors == [] and wrong == []
+
+
+def test_a_side_remark_naming_a_drug_does_not_make_the_question_out_of_scope():
+    from chatbot.answer.scope import asked_part
+
+    assert asked_part("Can stress make my hands shake? My doctor prescribed sertraline.") == "Can stress make my hands shake?"
+    assert asked_part("I was given naproxen last week. does it cause tremor") == "does it cause tremor"
+    assert asked_part("tremor in both hands after coffee") == "tremor in both hands after coffee"
+    vocabulary = Vocabulary(["Essential tremor makes the hands shake.", "Stress can make tremor worse."],
+                            dictionary=["hands", "shake", "makes", "stress", "doctor", "prescribed", "make"])
+    remark = scope_features(understand("Can stress make my hands shake? My doctor prescribed sertraline."),
+                            [TREMOR], vocabulary)
+    asked = scope_features(understand("What is sertraline?"), [TREMOR], vocabulary)
+    assert remark.specific_uncovered == () and remark.in_scope()
+    assert asked.specific_uncovered == ("sertraline",) and not asked.in_scope()
