@@ -19,6 +19,7 @@ weight of each n-gram, the intercept, the threshold and a digest of the data.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import random
@@ -27,7 +28,8 @@ import re
 import numpy as np
 from common import MEDQUAD, ROOT, SHARED, require_shared
 
-from chatbot.answer.informative import MODEL_PATH, SentenceModel, rule_kind
+from chatbot.answer.informative import MODEL_PATH, NOT_INFORMATIVE, rule_kind
+from chatbot.ngrams import NgramModel, fit_ngram_model
 
 TRAIN = ROOT / "benchmarks" / "data" / "sentences" / "train.jsonl"
 C = 16.0
@@ -47,18 +49,12 @@ def article_sentences(paths, limit: int, seed: int) -> list[str]:
     return found[:limit]
 
 
-def fit(texts: list[str], noise: np.ndarray, weights: np.ndarray):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
+def fit(texts: list[str], noise: np.ndarray) -> NgramModel:
+    return fit_ngram_model(texts, [NOT_INFORMATIVE if n else "informative" for n in noise], c=C)
 
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), binary=True, use_idf=False, norm="l2",
-                                 token_pattern=r"(?u)\b[\w']+\b")
-    x = vectorizer.fit_transform(texts)
-    model = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(x, noise, sample_weight=weights)
-    grams = vectorizer.get_feature_names_out()
-    coefficients = model.coef_[0]
-    return SentenceModel(weights={g: round(float(w), 5) for g, w in zip(grams, coefficients) if abs(w) >= 1e-5},
-                         intercept=float(model.intercept_[0]), threshold=0.5)
+
+def probability(model: NgramModel, text: str) -> float:
+    return model.probabilities(text)[NOT_INFORMATIVE]
 
 
 def main() -> None:
@@ -81,11 +77,10 @@ def main() -> None:
 
     held_out = np.zeros(len(rows))
     for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(texts, noise):
-        model = fit([texts[i] for i in train] + anchors, np.concatenate([noise[train], np.zeros(len(anchors), bool)]),
-                    np.ones(len(train) + len(anchors)))
-        held_out[test] = [model.probability(texts[i]) for i in test]
-    model = fit(texts + anchors, np.concatenate([noise, np.zeros(len(anchors), bool)]), np.ones(len(texts) + len(anchors)))
-    on_articles = np.array([model.probability(s) for s in check])
+        model = fit([texts[i] for i in train] + anchors, np.concatenate([noise[train], np.zeros(len(anchors), bool)]))
+        held_out[test] = [probability(model, texts[i]) for i in test]
+    model = fit(texts + anchors, np.concatenate([noise, np.zeros(len(anchors), bool)]))
+    on_articles = np.array([probability(model, s) for s in check])
     print(f"{len(texts)} train sentences ({noise.sum()} do not inform; the rules pass {passed.sum()}, of which "
           f"{(noise & passed).sum()} do not inform), {len(anchors)} anchors; 5-fold cross-validation:")
     print("| threshold | leaks caught (of the rules' leaks) | informative held back | other MedQuAD sentences held back |")
@@ -100,7 +95,7 @@ def main() -> None:
             chosen = threshold
     chosen = chosen or THRESHOLDS[-1]
     digest = hashlib.sha256(json.dumps([texts, anchors]).encode()).hexdigest()[:16]
-    model = SentenceModel(weights=model.weights, intercept=model.intercept, threshold=chosen, data_digest=digest)
+    model = dataclasses.replace(model, threshold=chosen, data_digest=digest)
     print(f"threshold {chosen}; {len(model.weights):,} n-grams")
     if not args.no_save:
         model.save(MODEL_PATH)

@@ -8,7 +8,8 @@ import pytest
 
 import json
 
-from chatbot.answer.informative import MODEL_PATH, SentenceModel, rule_kind, sentence_kind
+from chatbot.answer.informative import MODEL_PATH, rule_kind, sentence_kind
+from chatbot.ngrams import NgramModel
 from conftest import ROOT
 from chatbot.evaluation import evidence_sentence, evidence_shown, reading_grade, repeats_itself
 
@@ -69,28 +70,10 @@ def test_what_the_rules_catch_the_model_never_overturns():
                 assert sentence_kind(text) == kind
 
 
-def test_the_model_scores_as_scikit_learn_does(tmp_path):
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    texts = ["Book now with our clinic", "Sciatica is nerve pain", "Call today for a free visit",
-             "Rest helps most back pain", "Our team can help you today", "Tremor can run in families"]
-    labels = [1, 0, 1, 0, 1, 0]
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), binary=True, use_idf=False, norm="l2", token_pattern=r"(?u)\b[\w']+\b")
-    fitted = LogisticRegression(C=16).fit(vectorizer.fit_transform(texts), labels)
-    model = SentenceModel(dict(zip(vectorizer.get_feature_names_out(), map(float, fitted.coef_[0]))),
-                          float(fitted.intercept_[0]), 0.5)
-    model.save(tmp_path / "model.json")
-    loaded = SentenceModel.load(tmp_path / "model.json")
-    probes = texts + ["Our clinic says sciatica is common", "nothing known here at all", ""]
-    expected = fitted.predict_proba(vectorizer.transform(probes))[:, 1]
-    assert [round(loaded.probability(t), 6) for t in probes] == [round(float(p), 6) for p in expected]
-
-
 def test_the_shipped_model_on_sentences_it_was_not_fitted_on():
     """The held-out part of the helper-written sentences (benchmarks/data/sentences/test.jsonl):
     the figures docs/safety.md reports, as floors that a broken model or rule would fall through."""
-    model = SentenceModel.load(MODEL_PATH)
+    model = NgramModel.load(MODEL_PATH)
     assert 0 < model.threshold < 1 and len(model.weights) > 1000
     rows = [json.loads(line) for line in (ROOT / "benchmarks/data/sentences/test.jsonl").read_text().splitlines() if line]
     noise = [r["text"] for r in rows if r["label"] != "informative"]

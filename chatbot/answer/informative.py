@@ -27,19 +27,17 @@ not seen the rules, never fitted on: ``benchmarks/bench_sentences.py``.
 from __future__ import annotations
 
 import functools
-import json
 import logging
-import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from chatbot.ngrams import NgramModel
 
 log = logging.getLogger(__name__)
 
 KINDS = ("informative", "anecdote", "promotion", "question", "furniture", "uninformative")
 MODEL_PATH = Path(__file__).parent / "data" / "sentence_model.json"
-MODEL_FORMAT = 1
-_TOKEN = re.compile(r"\b[\w']+\b")
+NOT_INFORMATIVE = "not_informative"  # the model's positive class (the other is "informative")
 
 _QUOTED = re.compile(r"[\"“”«»]([^\"“”«»]{1,300})[\"“”«»]|(?<!\w)['‘](.{2,300}?)['’](?!\w)")
 # "I" is the writer when it comes after a pause or a joining word, or before a verb; otherwise it
@@ -85,7 +83,8 @@ _BOILERPLATE = re.compile(r"\b(share (this|on)|last (updated|reviewed|modified)|
 def sentence_kind(text: str) -> str:
     """One of ``KINDS``: what ``text`` (one sentence, or one line of an article) is."""
     kind = rule_kind(text)
-    if kind == "informative" and (model := _shipped_model()) is not None and model.probability(text) >= model.threshold:
+    if kind == "informative" and (model := _shipped_model()) is not None \
+            and model.probabilities(text)[NOT_INFORMATIVE] >= model.threshold:
         return "uninformative"
     return kind
 
@@ -119,43 +118,10 @@ def _first_person(text: str) -> bool:
     return bool(_FIRST_PERSON_WORDS.search(text)) and bool(_FIRST_PERSON.search(text))
 
 
-@dataclass(frozen=True)
-class SentenceModel:
-    """Logistic regression over binary word uni- and bigrams (L2-normalised over the known ones),
-    as scikit-learn's ``TfidfVectorizer(binary=True, use_idf=False)`` makes them."""
-
-    weights: dict[str, float] = field(repr=False)
-    intercept: float
-    threshold: float
-    data_digest: str = ""
-
-    def probability(self, text: str) -> float:
-        """The probability that ``text`` does not inform."""
-        tokens = _TOKEN.findall(text.lower())
-        grams = set(tokens) | {f"{a} {b}" for a, b in zip(tokens, tokens[1:])}
-        known = [self.weights[g] for g in grams if g in self.weights]
-        z = self.intercept + (sum(known) / math.sqrt(len(known)) if known else 0.0)
-        return 1.0 / (1.0 + math.exp(-z))
-
-    def save(self, path: Path = MODEL_PATH) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        record = {"format": MODEL_FORMAT, "intercept": self.intercept, "threshold": self.threshold,
-                  "data_digest": self.data_digest, "weights": dict(sorted(self.weights.items()))}
-        path.write_text(json.dumps(record, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-    @classmethod
-    def load(cls, path: Path = MODEL_PATH) -> "SentenceModel":
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if record.get("format") != MODEL_FORMAT:
-            raise ValueError(f"{path} is sentence model format {record.get('format')}; this version reads {MODEL_FORMAT}")
-        return cls(weights=record["weights"], intercept=record["intercept"], threshold=record["threshold"],
-                   data_digest=record.get("data_digest", ""))
-
-
 @functools.lru_cache(maxsize=1)
-def _shipped_model() -> SentenceModel | None:
+def _shipped_model() -> NgramModel | None:
     try:
-        return SentenceModel.load(MODEL_PATH)
+        return NgramModel.load(MODEL_PATH)
     except (OSError, ValueError, KeyError) as exc:
         log.warning("The sentence model could not be read (%s); only the rules tell which sentences inform. "
                     "Reinstall the package or run: python benchmarks/fit_sentences.py", exc)
