@@ -11,6 +11,7 @@ scikit-learn at run time.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -92,6 +93,18 @@ class NgramModel:
             raise ValueError(f"{path} is n-gram model format {record.get('format')}; this version reads {FORMAT}")
         return cls(classes=tuple(record["classes"]), weights=record["weights"], intercepts=tuple(record["intercepts"]),
                    chars=record["chars"], threshold=record["threshold"], data_digest=record.get("data_digest", ""))
+
+
+def load_shipped(path: Path, what: str, fit_script: str) -> NgramModel | None:
+    """A model shipped with the package, or None (logged) if it cannot be read, so that the rules or
+    patterns it adds to decide alone: ``what`` it tells and the ``fit_script`` that remakes it."""
+    try:
+        return NgramModel.load(path)
+    except (OSError, ValueError, KeyError) as exc:
+        logging.getLogger(__name__).warning(
+            "The model of %s could not be read (%s); the rules alone decide. Reinstall the package or run: python %s",
+            what, exc, fit_script)
+        return None
 
 
 def fit_ngram_model(texts: Sequence[str], labels: Sequence[str], *, chars: bool = False, c: float = 16.0,

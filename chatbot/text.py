@@ -87,3 +87,15 @@ def is_list_item(line: str) -> bool:
 def jaccard(a: set | frozenset, b: set | frozenset) -> float:
     """Shared share of two sets (0 when either is empty)."""
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
+_ASKING = re.compile(r"^\W*(what|whats|how|why|when|where|which|who|whom|can|could|does|do|did|is|are|was|should|"
+                     r"will|would|may|might|any|anything)\b", re.I)
+
+
+def asked_part(text: str) -> str:
+    """The sentences of ``text`` that ask something (end in "?" or open like a question); all of it if none does."""
+    sentences = [s for s in _SENTENCE_BREAK.split(text.strip()) if s]
+    asking = [s for s in sentences if s.rstrip().endswith("?") or _ASKING.match(s)]
+    return " ".join(asking) if asking else text

@@ -37,9 +37,10 @@ class Article:
     text: str
     sections: tuple[Section, ...]
     url: str = ""
-    source: str = ""
+    source: str = ""                # the organisation that published it (front matter ``source``)
     path: str = ""
     content_hash: str = ""
+    reviewed: str = ""              # ISO date it was last reviewed (front matter ``reviewed``), "" if not given
 
     to_dict = _as_dict
 
@@ -135,7 +136,10 @@ class BuildReport:
 
 @dataclass(frozen=True)
 class Citation:
-    """Source ``[n]`` of an answer: ``quote`` is exact text of the article at ``start:end``."""
+    """Source ``[n]`` of an answer: ``quote`` is exact text of the article at ``start:end``.
+
+    ``source`` (the publishing organisation) and ``reviewed`` (ISO date) are the article's, "" when
+    it does not say."""
 
     n: int
     article_id: str
@@ -145,6 +149,8 @@ class Citation:
     quote: str
     start: int
     end: int
+    source: str = ""
+    reviewed: str = ""
 
     to_dict = _as_dict
 

@@ -25,6 +25,17 @@ def test_bullets_cite_in_order_and_sources_resolve():
     assert citations[1].quote == "Cold too." and (citations[1].start, citations[1].end) == (40, 49)
 
 
+def test_sources_name_the_organisation_and_review_date_when_the_article_gives_them():
+    q = understand("what causes tremor")
+    articles = {"a": {"source": "NIH *NINDS*", "reviewed": "2024-05-31"}, "b": {"source": "", "reviewed": "2023"}}
+    markdown, citations = compose_answer(q, [passage("Stress causes tremor."), passage("Cold too.", "b", "", 40),
+                                             passage("No record.", "c", "", 60)], articles=articles)
+    assert r"[1] Title a — Causes. From NIH \*NINDS\*, reviewed 2024-05-31 (<https://example.org/a>)" in markdown
+    assert "[2] Title b. Reviewed 2023 (<https://example.org/b>)" in markdown
+    assert "[3] Title c (<https://example.org/c>)" in markdown
+    assert [(c.source, c.reviewed) for c in citations] == [("NIH *NINDS*", "2024-05-31"), ("", "2023"), ("", "")]
+
+
 def test_causal_question_says_whether_a_passage_links_both():
     q = understand("can stress cause tremor?")
     linked, _ = compose_answer(q, [passage("Stress can cause tremor.")])

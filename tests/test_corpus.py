@@ -75,6 +75,28 @@ def test_markdown_front_matter_and_headings(tmp_path):
     assert a.text[a.sections[1].start : a.sections[1].end] == "Uric acid crystals."
 
 
+@pytest.mark.parametrize("front, reviewed", [
+    ("reviewed: 2024-05-31", "2024-05-31"),             # YAML reads it as a date
+    ("last_reviewed: '2023-11'", "2023-11"),
+    ("updated: 2022-01-02 10:30:00", "2022-01-02"),     # a time is dropped
+    ("reviewed: last spring", ""),                      # not a date: left out, with a warning
+    ("reviewed: '2024-13-01'", ""),
+    ("title: X", ""),
+])
+def test_review_date_from_front_matter(tmp_path, caplog, front, reviewed):
+    path = write_corpus(tmp_path, {"a.md": f"---\n{front}\n---\n# Gout\n\nUric acid crystals.\n"}) / "a.md"
+    assert load_article(path, "a").reviewed == reviewed
+    assert ("is not a date" in caplog.text) == (front.startswith("reviewed: ") and not reviewed)
+
+
+def test_a_new_review_date_or_source_changes_the_content_hash(tmp_path):
+    hashes = set()
+    for front in ("title: Gout", "title: Gout\nreviewed: 2024-05-31", "title: Gout\nsource: NIH"):
+        path = write_corpus(tmp_path / str(len(hashes)), {"a.md": f"---\n{front}\n---\nUric acid crystals.\n"}) / "a.md"
+        hashes.add(load_article(path, "a").content_hash)
+    assert len(hashes) == 3
+
+
 def test_markdown_title_from_first_heading_without_front_matter(tmp_path):
     path = write_corpus(tmp_path, {"b.md": "# Asthma basics\n\nAsthma narrows the airways.\n"}) / "b.md"
     a = load_article(path, "b")

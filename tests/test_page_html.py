@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 
@@ -54,6 +55,15 @@ def test_a_shared_passage_is_shown_once_with_both_markers(bot):
     assert shown.count(head) == 1
 
 
+def test_sources_panel_shows_the_organisation_and_review_date_as_text(bot):
+    answer = bot.ask("how is lumbar tremor treated?")
+    first = answer.citations[0]
+    marked = dataclasses.replace(answer, citations=(dataclasses.replace(first, source="<b>NIH</b>", reviewed="2024-05-31"),))
+    shown = render_sources(bot, marked)
+    assert '<p class="source-meta">From &lt;b&gt;NIH&lt;/b&gt; · Reviewed 2024-05-31</p>' in shown
+    assert "source-meta" not in render_sources(bot, dataclasses.replace(answer, citations=(first,)))
+
+
 def test_no_answer_no_sources_and_banners_by_level(bot):
     assert render_sources(bot, None) == EMPTY_SOURCES
     assert render_banner(None) == ""
@@ -67,9 +77,11 @@ def test_hostile_article_text_stays_text(bot):
     class Quote:  # a citation whose passage cannot be found: the quote alone is shown
         n, article_id, title, url, section = 1, "x", '<img src=x onerror="alert(1)">', "javascript:alert(1)", "<b>s</b>"
         quote, start, end = "<script>alert(1)</script>", 0, 25
+        source, reviewed = "<i>org</i>", "<u>2024</u>"
 
     class Answer:
         citations = [Quote()]
 
     shown = render_sources(bot, Answer())
     assert "<script>" not in shown and "<img" not in shown and "<b>" not in shown and "javascript:" not in shown
+    assert "<i>" not in shown and "<u>" not in shown

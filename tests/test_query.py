@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from chatbot.history import previous_user_messages
-from chatbot.search.query import detect_intent, understand
+from chatbot.search.query import pattern_intent, understand
 from chatbot.search.spelling import Vocabulary
 from chatbot.search.synonyms import expand_synonyms
 
@@ -50,8 +50,9 @@ from chatbot.search.synonyms import expand_synonyms
         ("what is type 2 diabetes", "definition"),
     ],
 )
-def test_intents(question, intent):
-    assert detect_intent(question) == intent
+def test_intent_patterns(question, intent):
+    """The hand-written patterns, which decide where the learned classifier is unsure (tests/test_kinds.py)."""
+    assert pattern_intent(question) == intent
 
 
 def test_lay_terms_map_to_clinical_words():

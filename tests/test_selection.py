@@ -202,7 +202,7 @@ def test_concurrent_corrections_agree_and_never_raise():
 
 
 def test_a_side_remark_naming_a_drug_does_not_make_the_question_out_of_scope():
-    from chatbot.answer.scope import asked_part
+    from chatbot.text import asked_part
 
     assert asked_part("Can stress make my hands shake? My doctor prescribed sertraline.") == "Can stress make my hands shake?"
     assert asked_part("I was given naproxen last week. does it cause tremor") == "does it cause tremor"

@@ -120,13 +120,15 @@ class Chatbot:
         if triage.urgent:
             on_point = on_red_flag(passages, triage)
             if on_point:
-                markdown, citations = compose_answer(q, on_point, lead=lead, opening=URGENT_OPENING, link_line=False)
+                markdown, citations = compose_answer(q, on_point, lead=lead, opening=URGENT_OPENING, link_line=False,
+                                                     articles=self.retriever.manifest["articles"])
                 return Answer(kind="urgent", markdown=markdown, citations=citations, **common)
             return Answer(kind="urgent", markdown=compose_urgent_only(lead), **common)
         if not passages:
             return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits), lead=lead), **common)
         opening = REQUEST_OPENING if triage.request else ""
-        markdown, citations = compose_answer(q, passages, lead=lead, opening=opening, link_line=triage.request != "diagnosis")
+        markdown, citations = compose_answer(q, passages, lead=lead, opening=opening, link_line=triage.request != "diagnosis",
+                                             articles=self.retriever.manifest["articles"])
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
 
     @staticmethod

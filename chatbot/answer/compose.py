@@ -9,7 +9,7 @@ as markup or HTML.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from chatbot.search.query import Question
 from chatbot.answer.safety import DOCTOR_NOTICE
@@ -49,19 +49,26 @@ def with_notice(markdown: str) -> str:
 
 
 def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str = "", opening: str = "",
-                   link_line: bool = True) -> tuple[str, tuple[Citation, ...]]:
+                   link_line: bool = True, articles: Mapping[str, Mapping] | None = None,
+                   ) -> tuple[str, tuple[Citation, ...]]:
     """The markdown and citations of an answer quoting ``passages`` in order.
 
     ``lead`` (a notice) goes first when given; ``opening`` replaces the heading the kind of
     question would get; ``link_line=False`` leaves out the "speak of both X and Y" line (a
-    diagnosis request must never read as a yes).
+    diagnosis request must never read as a yes).  ``articles`` (the index manifest's article
+    records) gives each source its organisation and review date.
     """
+    about = articles or {}
     citations = tuple(
-        Citation(n, p.article_id, p.title, p.url, p.section, p.text, p.start, p.end)
+        Citation(n, p.article_id, p.title, p.url, p.section, p.text, p.start, p.end,
+                 source=str(about.get(p.article_id, {}).get("source") or ""),
+                 reviewed=str(about.get(p.article_id, {}).get("reviewed") or ""))
         for n, p in enumerate(passages, 1)
     )
     parts = [lead] if lead else []
-    parts.append(opening or f"**{OPENINGS.get(question.intent, OPENINGS['other'])}**")
+    # where the kind of question is not clear, the heading does not guess
+    heading = OPENINGS.get(question.intent, OPENINGS["other"]) if question.intent_sure else OPENINGS["other"]
+    parts.append(opening or f"**{heading}**")
     parts.append("\n".join(_bullet(p, c.n) for p, c in zip(passages, citations)))
     line = _causal_line(question, passages, citations) if link_line else ""
     if line:
@@ -95,7 +102,7 @@ def _causal_line(question: Question, passages: Sequence[Passage], citations: Seq
 
 def _sources(citations: Sequence[Citation]) -> list[str]:
     """One line per article, in the order first cited: the markers that cite it, its title, the
-    sections quoted (each once) and its link."""
+    sections quoted (each once), who published it and when it was reviewed (when known) and its link."""
     by_article: dict[str, list[Citation]] = {}
     for c in citations:
         by_article.setdefault(c.article_id, []).append(c)
@@ -105,6 +112,10 @@ def _sources(citations: Sequence[Citation]) -> list[str]:
         markers = ", ".join(f"[{c.n}]" for c in cited)
         sections = "; ".join(escape(s) for s in dict.fromkeys(c.section for c in cited if c.section))
         where = f"{escape(first.title)} — {sections}" if sections else escape(first.title)
+        facts = ", ".join(fact for fact in (first.source and f"from {escape(first.source)}",
+                                            first.reviewed and f"reviewed {first.reviewed}") if fact)
+        if facts:
+            where += f". {facts[0].upper()}{facts[1:]}"
         lines.append(f"{markers} {where}" + (f" (<{first.url}>)" if first.url else ""))
     return lines
 

@@ -27,13 +27,10 @@ not seen the rules, never fitted on: ``benchmarks/bench_sentences.py``.
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from pathlib import Path
 
-from chatbot.ngrams import NgramModel
-
-log = logging.getLogger(__name__)
+from chatbot.ngrams import NgramModel, load_shipped
 
 KINDS = ("informative", "anecdote", "promotion", "question", "furniture", "uninformative")
 MODEL_PATH = Path(__file__).parent / "data" / "sentence_model.json"
@@ -120,9 +117,4 @@ def _first_person(text: str) -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _shipped_model() -> NgramModel | None:
-    try:
-        return NgramModel.load(MODEL_PATH)
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("The sentence model could not be read (%s); only the rules tell which sentences inform. "
-                    "Reinstall the package or run: python benchmarks/fit_sentences.py", exc)
-        return None
+    return load_shipped(MODEL_PATH, "which sentences inform", "benchmarks/fit_sentences.py")

@@ -9,14 +9,13 @@ names a specialised term the articles do use).  The bars are ``ScopeSettings``, 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Sequence
 
 from chatbot.search.query import Question
 from chatbot.search.spelling import Vocabulary
 from chatbot.settings import ScopeSettings
-from chatbot.text import content_words
+from chatbot.text import asked_part, content_words
 from chatbot.types import Hit
 
 
@@ -50,15 +49,3 @@ def scope_features(question: Question, hits: Sequence[Hit], vocabulary: Vocabula
         specific_covered=tuple(w for w in question.topic if vocabulary.covers(w) and not vocabulary.is_common(w)),
         specific_uncovered=tuple(w for w in uncovered if w in asked and not vocabulary.is_common(w) and len(w) > 3),
     )
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_ASKING = re.compile(r"^\W*(what|whats|how|why|when|where|which|who|whom|can|could|does|do|did|is|are|was|should|"
-                     r"will|would|may|might|any|anything)\b", re.I)
-
-
-def asked_part(text: str) -> str:
-    """The sentences of ``text`` that ask something (end in "?" or open like a question); all of it if none does."""
-    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
-    asking = [s for s in sentences if s.rstrip().endswith("?") or _ASKING.match(s)]
-    return " ".join(asking) if asking else text

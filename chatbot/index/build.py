@@ -103,7 +103,7 @@ def _manifest(plan: BuildPlan, embedder: Embedder, chunks: list[Chunk]) -> dict[
         "libraries": {lib: _version(lib) for lib in ("faiss-cpu", "sentence-transformers", "onnxruntime")},
         "articles": {
             a.article_id: {"content_hash": a.content_hash, "title": a.title, "url": a.url, "path": a.path,
-                           "chunks": chunks_per_article[a.article_id]}
+                           "source": a.source, "reviewed": a.reviewed, "chunks": chunks_per_article[a.article_id]}
             for a in plan.corpus.articles
         },
     }

@@ -8,6 +8,7 @@ rest of the corpus still loads.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -24,7 +25,10 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".md", ".txt", ".html", ".htm")
 MAX_ARTICLE_BYTES = 5_000_000
 # Bump when parsing changes what an article's text is, so incremental builds re-embed.
-LOADER_VERSION = 1
+LOADER_VERSION = 2
+_ISO_DATE = re.compile(r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?")
+# Front matter keys that give the date an article was last reviewed (the first one present counts).
+REVIEWED_KEYS = ("reviewed", "last_reviewed", "review_date", "updated")
 
 # Lines that belong to the web page the article was copied from, not to the article.
 _FURNITURE = [
@@ -104,9 +108,10 @@ def load_article(path: str | Path, article_id: str) -> Article:
     if not text.strip():
         raise CorpusError("it has no article text after its title")
     url = str(meta.get("url") or "")
-    source = str(meta.get("source") or "")
+    source = " ".join(str(meta.get("source") or "").split())
+    reviewed = review_date(meta, path)
     digest = hashlib.sha256(
-        json.dumps([LOADER_VERSION, title, url, text], ensure_ascii=False).encode()
+        json.dumps([LOADER_VERSION, title, url, source, reviewed, text], ensure_ascii=False).encode()
     ).hexdigest()
     return Article(
         article_id=article_id,
@@ -117,7 +122,24 @@ def load_article(path: str | Path, article_id: str) -> Article:
         source=source,
         path=str(path),
         content_hash=digest,
+        reviewed=reviewed,
     )
+
+
+def review_date(meta: dict, path: Path) -> str:
+    """The ISO date (YYYY-MM-DD, YYYY-MM or YYYY) of the first review key in the front matter, or "".
+    A value that is not such a date is left out, with a warning naming the file."""
+    key = next((k for k in REVIEWED_KEYS if meta.get(k) not in (None, "")), None)
+    if key is None:
+        return ""
+    value = meta[key]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()[:10]
+    text = str(value).strip()
+    if _ISO_DATE.fullmatch(text):
+        return text
+    log.warning("%s: front matter %s: %r is not a date like 2024-05-31; it is not shown", path, key, text[:40])
+    return ""
 
 
 def _read_text(path: Path) -> str:

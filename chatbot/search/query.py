@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence, TYPE_CHECKING
 
 from chatbot.history import previous_user_messages
+from chatbot.search.kinds import classify
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.text import content_words
 
@@ -112,9 +113,22 @@ class Question:
     effect: str = ""                # Y of "can X cause Y"
     follow_up: bool = False
     corrections: dict[str, str] = field(default_factory=dict)
+    intent_sure: bool = True        # the classifier chose the intent (not the patterns, where it was unsure)
 
 
 def detect_intent(text: str) -> str:
+    """The kind of answer ``text`` wants (one of INTENTS): the learned classifier's, or where it is unsure the patterns'."""
+    return kind_of(text)[0]
+
+
+def kind_of(text: str) -> tuple[str, bool]:
+    """The intent of ``text`` and whether the classifier was sure of it (else the patterns chose it)."""
+    learned = classify(text)
+    return (learned[0], True) if learned else (pattern_intent(text), False)
+
+
+def pattern_intent(text: str) -> str:
+    """The kind of answer ``text`` wants by the hand-written patterns (the first that matches)."""
     for intent, pattern in _INTENT_PATTERNS:
         if pattern.search(text):
             return intent
@@ -132,7 +146,7 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
             if fixed != w:
                 corrections[w] = fixed
                 corrected = re.sub(rf"\b{re.escape(w)}\b", fixed, corrected, flags=re.I)
-    intent = detect_intent(corrected)
+    intent, intent_sure = kind_of(corrected)
     topic = tuple(dict.fromkeys(w for w in content_words(corrected) if w not in INTENT_WORDS))
     follow_up = False
     earlier = ""
@@ -144,8 +158,8 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
                 earlier = " ".join(dict.fromkeys(earlier_topic))
                 follow_up = True
                 break
-    if follow_up and intent in ("other", "yes_no", "definition"):
-        intent = detect_intent(f"{earlier} {corrected}") if intent == "other" else intent
+    if follow_up and intent == "other":
+        intent, intent_sure = kind_of(f"{earlier} {corrected}")
     cause = effect = ""
     match = _CAUSAL_SPLIT.match(corrected)
     if intent == "causal" and match and not re.search(r"\b(a|an|the|common|main|usual|only)$", match.group("x"), re.I):
@@ -154,7 +168,7 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
             cause = effect = ""  # a word left misspelled: never repeat it back as what the articles speak of
     clinical = expand_synonyms(f"{earlier} {corrected}")
     search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
-    return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections)
+    return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections, intent_sure)
 
 
 def _known(word: str, vocabulary: Vocabulary) -> bool:

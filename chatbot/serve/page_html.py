@@ -46,7 +46,8 @@ def render_sources(bot, answer) -> str:
         start, end = c.start - offset, c.end - offset
         if passage[start:end] != c.quote:  # the index changed under the answer: show the quote alone
             passage, offset, start, end = c.quote, c.start, 0, len(c.quote)
-        article = articles.setdefault(c.article_id, {"title": c.title, "url": c.url, "passages": OrderedDict()})
+        article = articles.setdefault(c.article_id, {"title": c.title, "url": c.url, "source": c.source,
+                                                     "reviewed": c.reviewed, "passages": OrderedDict()})
         block = article["passages"].setdefault((c.section, offset, passage), {"markers": [], "spans": []})
         block["markers"].append(c.n)
         block["spans"].append((start, end))
@@ -57,6 +58,10 @@ def render_sources(bot, answer) -> str:
             title = (f'<a href="{html.escape(article["url"], quote=True)}" target="_blank" rel="noopener noreferrer">'
                      f"{title}</a>")
         parts = [f'<section class="source-article"><h3 class="source-title">{title}</h3>']
+        facts = [f"From {html.escape(article['source'])}"] if article["source"] else []
+        facts += [f"Reviewed {html.escape(article['reviewed'])}"] if article["reviewed"] else []
+        if facts:
+            parts.append(f'<p class="source-meta">{" · ".join(facts)}</p>')
         for (section, _, passage), block in article["passages"].items():
             anchors = "".join(f'<span class="marker" id="source-{n}">[{n}]</span>' for n in block["markers"])
             heading = f" {html.escape(section)}" if section else ""

@@ -48,6 +48,7 @@ CSS = """
 .same-day, .same-day * {color: #78350f !important;}
 .source-article {margin-bottom: 0.75em;}
 .source-title {font-size: 1rem; margin: 0.25em 0;}
+.source-meta {font-size: 0.875rem; margin: 0 0 0.25em;}
 .source {border-bottom: 1px solid #d1d5db; padding: 0.5em 0;}
 .source mark {background: #fde68a; color: #111827 !important;}
 .source-head {font-weight: 600; margin-bottom: 0.25em;}
