@@ -30,6 +30,7 @@ from common import MEDQUAD, ROOT, SHARED, require_shared
 from heldout_questions import TEMPLATES
 
 from chatbot.answer.compose import OPENINGS
+from chatbot.evaluation import kind_labels
 from chatbot.ngrams import NgramModel, fit_ngram_model
 from chatbot.search.kinds import MODEL_PATH
 from chatbot.search.query import pattern_intent
@@ -41,14 +42,6 @@ HEADING_KINDS = {
     "Inheritance": "genetics", "Genetic changes": "genetics", "How common is it": "prevalence",
     "Exams and tests": "diagnosis", "Outlook": "outlook", "Who is at risk": "risk", "Prevention": "prevention",
     "Research": "other", "Considerations": "treatment", "Stages": "types",
-}
-# NLM's types as kinds.  "information" asks for an overview of a topic: the definition, or no
-# particular kind ("other"); both headings fit it.
-NLM_KINDS = {
-    "treatment": {"treatment"}, "information": {"definition", "other"}, "cause": {"causes"},
-    "inheritance": {"genetics"}, "prognosis": {"outlook"}, "diagnosis": {"diagnosis"}, "symptom": {"symptoms"},
-    "side effects": {"complications"}, "prevention": {"prevention"}, "genetic changes": {"genetics"},
-    "complication": {"complications"}, "susceptibility": {"risk"},
 }
 CS = (1.0, 4.0, 16.0)
 # kinds whose heading names no kind (the same as when the classifier is unsure): never a wrong heading
@@ -92,7 +85,7 @@ def report_sets() -> dict[str, list[tuple[str, set[str]]]]:
     sets["seed held-out"] = [(r["question"], {r["type"]}) for r in jsonl(seed) if r.get("type")]
     consumer = []
     for r in jsonl(SHARED / "eval" / "consumer-dev.jsonl"):
-        kinds = set().union(*(NLM_KINDS[t] for t in r.get("type", []) if t in NLM_KINDS))
+        kinds = kind_labels(r)
         if kinds:
             consumer.append((r["question"], kinds))
     sets["consumer-dev"] = consumer

@@ -18,6 +18,15 @@ from chatbot.errors import ChatbotError
 from chatbot.types import Hit
 
 KINDS = ("in_scope", "out_of_scope", "urgent")
+# NLM's question types (consumer-dev's ``type``) as the kinds of question of ``search.query.INTENTS``.
+# "information" asks for an overview of a topic: the definition, or no particular kind ("other").
+# Types with no kind here ("resources", "usage", ...) are left out of the kind accuracy.
+NLM_TYPE_KINDS = {
+    "treatment": {"treatment"}, "information": {"definition", "other"}, "cause": {"causes"},
+    "inheritance": {"genetics"}, "prognosis": {"outlook"}, "diagnosis": {"diagnosis"}, "symptom": {"symptoms"},
+    "side effects": {"complications"}, "prevention": {"prevention"}, "genetic changes": {"genetics"},
+    "complication": {"complications"}, "susceptibility": {"risk"},
+}
 # Chunks retrieved per question to rank articles; deep enough for nDCG@10 over articles.
 ARTICLE_DEPTH = 50
 
@@ -129,6 +138,7 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
     evidence = {"answer": 0, "first": 0, "exact": 0}
     uninformative: dict[str, int] = {}
     grades, latencies = [], []
+    kinds_right = kinds_labelled = 0
     for q in questions:
         started = time.perf_counter()
         answer = ask(q["question"])
@@ -142,6 +152,10 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
             if kind != "informative":
                 uninformative[kind] = uninformative.get(kind, 0) + 1
         repeats += repeats_itself(texts)
+        labels = kind_labels(q)
+        if labels and answer.intent:
+            kinds_labelled += 1
+            kinds_right += answer.intent in labels
         if texts:
             grades.append(reading_grade(" ".join(texts)))
         if q["kind"] == "in_scope" and q["evidence"]:
@@ -169,8 +183,20 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
         "answers_with_a_repeated_quote": repeats,
         "uninformative_quotes": dict(sorted(uninformative.items())),
         "reading_grade_p50": round(statistics.median(grades), 1) if grades else None,
+        "kind_accuracy": round(kinds_right / kinds_labelled, 4) if kinds_labelled else None,
+        "kind_labelled": kinds_labelled,
         "ask_ms_p50": round(1000 * statistics.median(latencies), 2),
     }
+
+
+def kind_labels(question: dict[str, Any]) -> set[str]:
+    """The kinds a question is labelled with: ``type`` as a kind name, or a list of NLM types."""
+    labelled = question.get("type")
+    if isinstance(labelled, str):
+        return {labelled}
+    if isinstance(labelled, list):
+        return set().union(*(NLM_TYPE_KINDS.get(t, set()) for t in labelled))
+    return set()
 
 
 def repeats_itself(quotes: Sequence[str], near_duplicate: float = 0.6) -> bool:

@@ -76,3 +76,21 @@ def test_a_follow_up_with_no_kind_of_its_own_takes_the_earlier_turns_kind():
                {"role": "assistant", "content": "…"}]
     q = understand("and for kids?", history=history)
     assert q.follow_up and q.intent == "treatment"
+
+
+def test_eval_reports_the_kind_accuracy_where_questions_are_labelled():
+    from chatbot.evaluation import evaluate_answers, kind_labels
+    from chatbot.types import Answer
+
+    assert kind_labels({"type": "treatment"}) == {"treatment"}
+    assert kind_labels({"type": ["information", "usage"]}) == {"definition", "other"}
+    assert kind_labels({"question": "x"}) == set()
+    questions = [
+        {"question": "a", "kind": "in_scope", "evidence": [], "type": ["treatment"]},
+        {"question": "b", "kind": "in_scope", "evidence": [], "type": ["information"]},
+        {"question": "c", "kind": "in_scope", "evidence": [], "type": "genetics"},
+        {"question": "d", "kind": "in_scope", "evidence": []},                        # no label: not counted
+    ]
+    intents = {"a": "treatment", "b": "causes", "c": "genetics", "d": "types"}
+    figures = evaluate_answers(lambda q: Answer(q, "answer", "x", intent=intents[q]), questions, {})
+    assert (figures["kind_accuracy"], figures["kind_labelled"]) == (round(2 / 3, 4), 3)
