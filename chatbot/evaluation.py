@@ -137,13 +137,13 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
     with_notice = quotes = verbatim = repeats = 0
     evidence = {"answer": 0, "first": 0, "exact": 0}
     uninformative: dict[str, int] = {}
-    grades, latencies = [], []
-    kinds_right = kinds_labelled = 0
+    grades, latencies, in_order = [], [], []
     for q in questions:
         started = time.perf_counter()
         answer = ask(q["question"])
         latencies.append(time.perf_counter() - started)
         by_kind.setdefault(q["kind"], []).append(answer)
+        in_order.append(answer)
         with_notice += DOCTOR_NOTICE in answer.markdown
         texts = [c.quote for c in answer.citations]
         quotes += len(texts)
@@ -152,10 +152,6 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
             if kind != "informative":
                 uninformative[kind] = uninformative.get(kind, 0) + 1
         repeats += repeats_itself(texts)
-        labels = kind_labels(q)
-        if labels and answer.intent:
-            kinds_labelled += 1
-            kinds_right += answer.intent in labels
         if texts:
             grades.append(reading_grade(" ".join(texts)))
         if q["kind"] == "in_scope" and q["evidence"]:
@@ -183,10 +179,16 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
         "answers_with_a_repeated_quote": repeats,
         "uninformative_quotes": dict(sorted(uninformative.items())),
         "reading_grade_p50": round(statistics.median(grades), 1) if grades else None,
-        "kind_accuracy": round(kinds_right / kinds_labelled, 4) if kinds_labelled else None,
-        "kind_labelled": kinds_labelled,
+        **kind_figures(questions, in_order),
         "ask_ms_p50": round(1000 * statistics.median(latencies), 2),
     }
+
+
+def kind_figures(questions: Sequence[dict[str, Any]], answers: Sequence[Any]) -> dict[str, Any]:
+    """How often the answer's kind of question (``Answer.intent``) is one the question is labelled with."""
+    judged = [answer.intent in labels for q, answer in zip(questions, answers)
+              for labels in [kind_labels(q)] if labels and answer.intent]
+    return {"kind_accuracy": round(sum(judged) / len(judged), 4) if judged else None, "kind_labelled": len(judged)}
 
 
 def kind_labels(question: dict[str, Any]) -> set[str]:
