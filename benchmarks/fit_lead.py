@@ -2,8 +2,8 @@
 
     python benchmarks/fit_lead.py
 
-The opening sentence of an answer is the best of the top ``lead_candidates`` candidates by
-``lead_score``: the candidate's selection score plus bonuses for answering the question its
+The opening sentence of an answer is the best of ``lead_pool`` (the top ``lead_candidates``
+candidates, and for "what is X" every candidate that defines X) by ``lead_score``: the candidate's selection score plus bonuses for answering the question its
 section opens with, and for defining the topic of a "what is X" question.  (A bonus for any
 section's first sentence and one for single sentences were tried and dropped: with any weight
 they cost seed-dev more than they gave MedQuAD.)  This script asks
@@ -35,7 +35,7 @@ from chatbot.settings import SelectionSettings
 
 GRID = {
     "lead_answers_heading": (0.0, 0.05, 0.1, 0.15, 0.2, 0.3),
-    "lead_defines": (0.0, 0.05, 0.1, 0.2, 0.3),
+    "lead_defines": (0.0, 0.05, 0.1, 0.2, 0.3, 0.5),
     "lead_candidates": (4, 8, 16),
 }
 TUNE = ("seed-dev", "medquad-heldout")  # the sets the choice looks at
@@ -47,7 +47,7 @@ def candidates_of(bot: Chatbot, questions: list[dict]) -> list[tuple]:
     original = selection._choose
 
     def spy(question, scored, settings):
-        found.append((question, scored[: max(GRID["lead_candidates"])]))
+        found.append((question, list(scored)))
         return original(question, scored, settings)
 
     selection._choose = spy
@@ -63,7 +63,7 @@ def candidates_of(bot: Chatbot, questions: list[dict]) -> list[tuple]:
                 continue
             question, pool = found[0]
             wanted = [fold(evidence_sentence(e)) for e in q["evidence"]]
-            out.append((question, pool, [any(w in fold(p.text) for w in wanted) for p in pool]))
+            out.append((question, pool, {id(p): any(w in fold(p.text) for w in wanted) for p in pool}))
         return out
     finally:
         selection._choose = original
@@ -73,9 +73,8 @@ def accuracy(records: list[tuple], settings: SelectionSettings) -> float:
     hits = 0
     for question, pool, labels in records:
         if pool:
-            pool = pool[: settings.lead_candidates]
-            best = max(range(len(pool)), key=lambda i: selection.lead_score(question, pool[i], settings))
-            hits += labels[best]
+            best = max(selection.lead_pool(question, pool, settings), key=lambda p: selection.lead_score(question, p, settings))
+            hits += labels[id(best)]
     return hits / len(records)
 
 
@@ -111,7 +110,7 @@ def main() -> None:
     print("| set | tuned on | no bonuses | shipped defaults | best of the grid | evidence among the candidates |")
     print("|---|---|---|---|---|---|")
     for name, recs in records.items():
-        reachable = sum(any(labels[: best.lead_candidates]) for _, _, labels in recs) / len(recs)
+        reachable = sum(any(labels[id(p)] for p in selection.lead_pool(q, pool, best)) for q, pool, labels in recs if pool) / len(recs)
         print(f"| {name} ({len(recs)}) | {'yes' if name in TUNE else 'no'} | {accuracy(recs, none):.3f} | "
               f"{accuracy(recs, default):.3f} | {accuracy(recs, best):.3f} | {reachable:.3f} |")
 

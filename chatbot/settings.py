@@ -98,7 +98,7 @@ class SelectionSettings(_Record):
     lead_candidates: int = 8       # the best-scored candidates the opening sentence is chosen from
     # Bonuses for the opening sentence, chosen by benchmarks/fit_lead.py (docs/retrieval.md, "The opening sentence").
     lead_answers_heading: float = 0.15  # the first answer to the question its section opens with
-    lead_defines: float = 0.1      # for "what is X", a sentence that defines X
+    lead_defines: float = 0.3      # for "what is X", a sentence that defines X
     min_sentence_chars: int = 25   # shorter sentences are not quoted on their own
     min_sentence_words: int = 5
 

@@ -94,6 +94,18 @@ _ASKING = re.compile(r"^\W*(what|whats|how|why|when|where|which|who|whom|can|cou
                      r"will|would|may|might|any|anything)\b", re.I)
 
 
+# Where one sentence asks a second question: "..., and what's a vertebrologist?"
+_SECOND_QUESTION = re.compile(r"[,;]?\s+(?:and|also|plus|but)\s+(?=(?:what|whats|what's|how|why|where|who|which|when|"
+                              r"is|are|can|could|does|do|should|will)\b)", re.I)
+
+
+def asking_parts(text: str) -> list[str]:
+    """Each question ``text`` asks: its asking sentences, split again where a sentence goes on to a second one."""
+    sentences = [s for s in _SENTENCE_BREAK.split(text.strip()) if s]
+    asking = [s for s in sentences if s.rstrip().endswith("?") or _ASKING.match(s)]
+    return [part.strip(" ,;") for s in asking for part in _SECOND_QUESTION.split(s) if part.strip(" ,;?")]
+
+
 def asked_part(text: str) -> str:
     """The sentences of ``text`` that ask something (end in "?" or open like a question); all of it if none does."""
     sentences = [s for s in _SENTENCE_BREAK.split(text.strip()) if s]

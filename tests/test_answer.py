@@ -255,3 +255,21 @@ def test_concurrent_asks_with_typos_answer_as_one_at_a_time(bot):
     with ThreadPoolExecutor(max_workers=6) as pool:
         together = list(pool.map(lambda q: bot.ask(q).markdown, questions))
     assert together == [alone[q] for q in questions]
+
+
+def test_each_question_of_a_message_gets_its_quote(bot, articles):
+    answer = bot.ask("can back pain cause shaky hands and what's a vertebrologist?")
+    check_citations(answer, articles)
+    assert any("vertebrologist" in c.quote.lower() for c in answer.citations)
+    assert any("shaky hands" in c.quote.lower() for c in answer.citations)
+    assert "may not answer" not in answer.markdown
+    assert "*shaky hands and" not in answer.markdown  # "speak of both" names the asked phrases only
+
+
+def test_a_part_the_articles_do_not_cover_is_named(bot, articles):
+    answer = bot.ask("what is lumbar tremor, and is acupuncture covered by medicare?")
+    check_citations(answer, articles)
+    assert answer.kind == "answer"
+    assert "the articles may not answer “is acupuncture covered by medicare?”" in answer.markdown
+    # every quote speaks to one of the two questions: none is there only because it was retrieved
+    assert all(re.search(r"lumbar|tremor|acupuncture|medicare", c.quote, re.I) for c in answer.citations)

@@ -94,3 +94,10 @@ def test_eval_reports_the_kind_accuracy_where_questions_are_labelled():
     intents = {"a": "treatment", "b": "causes", "c": "genetics", "d": "types"}
     figures = evaluate_answers(lambda q: Answer(q, "answer", "x", intent=intents[q]), questions, {})
     assert (figures["kind_accuracy"], figures["kind_labelled"]) == (round(2 / 3, 4), 3)
+
+
+def test_a_message_that_asks_several_questions_gets_the_heading_that_names_no_kind():
+    q = understand("what are the treatment options for sciatica, and how common is it?")
+    assert q.parts and q.intent_sure
+    markdown, _ = compose_answer(q, [Passage("a", "A", "", "S", "Some text.", 0, 10, 1.0)])
+    assert f"**{OPENINGS['other']}**" in markdown

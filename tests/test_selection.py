@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from chatbot.answer.scope import ScopeFeatures, scope_features
-from chatbot.answer.selection import select_passages
+from chatbot.answer.selection import Passage, select_passages
 from chatbot.search.query import understand
 from chatbot.search.spelling import MAX_CORRECTED_LETTERS, Vocabulary
 from chatbot.settings import ScopeSettings, SelectionSettings
@@ -214,3 +214,64 @@ def test_a_side_remark_naming_a_drug_does_not_make_the_question_out_of_scope():
     asked = scope_features(understand("What is sertraline?"), [TREMOR], vocabulary)
     assert remark.specific_uncovered == () and remark.in_scope()
     assert asked.specific_uncovered == ("sertraline",) and not asked.in_scope()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("can back pain cause shaky hands and what's a vertebrologist?", ["can back pain cause shaky hands", "what's a vertebrologist?"]),
+    ("My dad had gout. Will I get it? And how is it treated?", ["Will I get it?", "And how is it treated?"]),
+    ("is it safe, and should I see a doctor?", ["is it safe", "should I see a doctor?"]),
+    ("pain and stiffness in my back", []),
+    ("what helps back pain and stiffness?", ["what helps back pain and stiffness?"]),
+])
+def test_the_questions_a_message_asks(text, expected):
+    from chatbot.text import asking_parts
+    assert asking_parts(text) == expected
+
+
+def test_can_x_cause_y_is_read_within_its_own_question():
+    q = understand("can back pain cause shaky hands and what's a vertebrologist?")
+    assert (q.cause, q.effect) == ("back pain", "shaky hands")
+    assert q.parts == ("can back pain cause shaky hands", "what's a vertebrologist?")
+    assert understand("can back pain cause shaky hands?").parts == ()
+
+
+def test_a_part_no_quote_names_is_said_to_be_unanswered():
+    from chatbot.answer.compose import compose_answer
+    from chatbot.answer.selection import unanswered_parts
+    q = understand("can back pain cause shaky hands and what's a vertebrologist?")
+    quoted = [passage_of("Back pain rarely causes hand tremors.")]
+    assert unanswered_parts(q, quoted) == [("what's a vertebrologist?", ("vertebrologist",))]
+    markdown, _ = compose_answer(q, quoted)
+    assert "None of the quotes above names *vertebrologist*: the articles may not answer “what's a vertebrologist?”." in markdown
+    both = quoted + [passage_of("A vertebrologist treats the spine.", start=100)]
+    assert unanswered_parts(q, both) == []
+    assert "may not answer" not in compose_answer(q, both)[0]
+    assert unanswered_parts(understand("what is a vertebrologist?"), quoted) == []  # one question: nothing to say
+
+
+@pytest.mark.parametrize("text, defining", [
+    ("Lower back tremor is an involuntary oscillatory movement of the back.", True),  # lay words of the topic
+    ("Summary : Lumbar tremor is a shaking of the lower back.", True),
+    ("Treatment of lumbar tremor is a complex process.", False),   # about it, not what it is
+    ("Lumbar tremor can be a symptom of various diseases.", False),
+    ("Lumbar tremor is not just an unpleasant symptom.", False),
+    ("It is important to note that lumbar tremor is common.", False),
+])
+def test_what_defines_the_topic(text, defining):
+    from chatbot.answer.selection import defines
+    assert defines(("lumbar", "tremor"), text) is defining
+
+
+def test_a_definition_can_open_the_answer_from_anywhere_among_the_candidates():
+    from chatbot.answer.selection import lead_pool
+    q = understand("what is lumbar tremor")
+    others = [passage_of(f"Lumbar tremor treatment option {i} helps.", start=40 * i) for i in range(10)]
+    definition = passage_of("Lumbar tremor is an involuntary movement of the lower back.", start=900)
+    settings = SelectionSettings()
+    pool = lead_pool(q, others + [definition], settings)
+    assert definition in pool and len(pool) == settings.lead_candidates + 1
+    assert definition not in lead_pool(understand("how is lumbar tremor treated"), others + [definition], settings)
+
+
+def passage_of(text: str, start: int = 0) -> Passage:
+    return Passage("a", "A", "", "S", text, start, start + len(text), 1.0)

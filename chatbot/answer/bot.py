@@ -23,13 +23,13 @@ import numpy as np
 from chatbot.answer.compose import compose_answer, compose_invalid, compose_other_language, compose_out_of_scope, compose_urgent_only
 from chatbot.embedding import Embedder
 from chatbot.search.query import Question, understand
-from chatbot.answer.scope import scope_features
+from chatbot.answer.scope import ScopeFeatures, scope_features
 from chatbot.search.retriever import Retriever
 from chatbot.settings import MAX_QUESTION_CHARS, ScopeSettings, SelectionSettings, Settings
 from chatbot.triage.redflags import BY_NAME
 from chatbot.answer.safety import (DIAGNOSIS_NOTE, DOSE_NOTE, WARNING_SIGNS_NOTE, check_question, emergency_notice,
                      same_day_notice)
-from chatbot.answer.selection import Passage, select_passages
+from chatbot.answer.selection import Passage, names_any, part_words, select_passages
 from chatbot.triage.assess import Triage, assess
 from chatbot.types import Answer, Chunk, Citation, Hit
 
@@ -107,15 +107,7 @@ class Chatbot:
         if not q.search_query.strip():  # nothing left once markup is removed, e.g. "<>"
             return Answer(kind=kind_if_urgent or "invalid", intent=q.intent, **common,
                           markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*", lead=lead))
-        # The question is embedded once: the same vector searches and scores the sentences.
-        query = q.search_query[:MAX_QUESTION_CHARS]
-        vectors = self.retriever.embedder.embed([query])
-        hits = self.retriever.search_question(q, k=self.selection.hits, vector=vectors)
-        features = scope_features(q, hits, self.vocabulary)
-        in_scope = bool(hits) and features.in_scope(self.scope)
-        passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,
-                                   section_hits=self._sections_of(hits), settings=self.selection) if in_scope else []
-        passages = [p for p in passages if self._is_verbatim(p)]
+        passages, hits, features = self._quotes_for(q)
         common.update(intent=q.intent, confidence=round(features.top_similarity, 4))
         if triage.urgent:
             on_point = on_red_flag(passages, triage)
@@ -126,10 +118,39 @@ class Chatbot:
             return Answer(kind="urgent", markdown=compose_urgent_only(lead), **common)
         if not passages:
             return Answer(kind="out_of_scope", markdown=compose_out_of_scope(*self._topics(hits), lead=lead), **common)
+        passages = self._with_other_parts(q, passages)
         opening = REQUEST_OPENING if triage.request else ""
         markdown, citations = compose_answer(q, passages, lead=lead, opening=opening, link_line=triage.request != "diagnosis",
                                              articles=self.retriever.manifest["articles"])
         return Answer(kind="answer", markdown=markdown, citations=citations, **common)
+
+    def _quotes_for(self, q: Question) -> tuple[list[Passage], list[Hit], ScopeFeatures]:
+        """The verbatim passages that answer ``q`` (none when it is out of scope), the hits and the scope features.
+        The question is embedded once: the same vector searches and scores the sentences."""
+        vectors = self.retriever.embedder.embed([q.search_query[:MAX_QUESTION_CHARS]])
+        hits = self.retriever.search_question(q, k=self.selection.hits, vector=vectors)
+        features = scope_features(q, hits, self.vocabulary)
+        if not (hits and features.in_scope(self.scope)):
+            return [], hits, features
+        passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,
+                                   section_hits=self._sections_of(hits), settings=self.selection)
+        return [p for p in passages if self._is_verbatim(p)], hits, features
+
+    def _with_other_parts(self, q: Question, passages: list[Passage]) -> list[Passage]:
+        """For a message that asks several questions, the best quote for each one that the answer's
+        quotes do not name, or that asks another kind of question ("what is X? and how is it
+        treated?"): that question answered on its own, read with the ones before it as a follow-up.
+        Its quote must name a word of its own, if it has any; one the articles do not cover adds none."""
+        for i, (part, own) in enumerate(part_words(q)):
+            sub = understand(part, self.vocabulary, [{"role": "user", "content": p} for p in q.parts[:i]])
+            named = not own or any(names_any(own, p) for p in passages)
+            if named and (not sub.intent_sure or sub.intent == q.intent):
+                continue
+            found = [p for p in self._quotes_for(sub)[0] if not own or names_any(own, p)]
+            fresh = [p for p in found if not any(p.article_id == o.article_id and p.start < o.end and o.start < p.end
+                                                for o in passages)]
+            passages = passages + fresh[:1]
+        return passages
 
     @staticmethod
     def _lead(triage: Triage) -> str:

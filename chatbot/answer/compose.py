@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 
 from chatbot.search.query import Question
 from chatbot.answer.safety import DOCTOR_NOTICE
-from chatbot.answer.selection import Passage, names_both
+from chatbot.answer.selection import Passage, names_both, unanswered_parts
 from chatbot.types import Citation
 
 OPENINGS = {
@@ -55,7 +55,8 @@ def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str
 
     ``lead`` (a notice) goes first when given; ``opening`` replaces the heading the kind of
     question would get; ``link_line=False`` leaves out the "speak of both X and Y" line (a
-    diagnosis request must never read as a yes).  ``articles`` (the index manifest's article
+    diagnosis request must never read as a yes) and the line naming a part of the question no
+    quote speaks to.  ``articles`` (the index manifest's article
     records) gives each source its organisation and review date.
     """
     about = articles or {}
@@ -67,12 +68,17 @@ def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str
     )
     parts = [lead] if lead else []
     # where the kind of question is not clear, the heading does not guess
-    heading = OPENINGS.get(question.intent, OPENINGS["other"]) if question.intent_sure else OPENINGS["other"]
+    # (nor for a message that asks several)
+    sure = question.intent_sure and not question.parts
+    heading = OPENINGS.get(question.intent, OPENINGS["other"]) if sure else OPENINGS["other"]
     parts.append(opening or f"**{heading}**")
     parts.append("\n".join(_bullet(p, c.n) for p, c in zip(passages, citations)))
     line = _causal_line(question, passages, citations) if link_line else ""
     if line:
         parts.append(line)
+    for asked, words in unanswered_parts(question, passages) if link_line else ():
+        named = ", ".join(f"*{escape(w)}*" for w in words)
+        parts.append(f"None of the quotes above names {named}: the articles may not answer “{escape(asked)}”.")
     parts.append("**Sources**\n\n" + "\n".join(_sources(citations)))
     return with_notice("\n\n".join(parts)), citations
 

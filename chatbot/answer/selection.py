@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from chatbot.answer.informative import informs
-from chatbot.search.query import INTENT_CUES, Question
+from chatbot.search.query import INTENT_CUES, INTENT_WORDS, Question
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.settings import SelectionSettings
 from chatbot.text import LIST_MARKER, content_words, is_list_item, jaccard, stem, terms_of
@@ -82,7 +82,7 @@ def _choose(question: Question, scored: list[Passage], settings: SelectionSettin
     scores well and says what the chosen ones do not; within the sentence budget, no overlaps."""
     if not scored:
         return []
-    lead = max(scored[: settings.lead_candidates], key=lambda p: lead_score(question, p, settings))
+    lead = max(lead_pool(question, scored, settings), key=lambda p: lead_score(question, p, settings))
     chosen, sentences = [lead], _sentence_count(lead)
     bar = settings.relative_cutoff * scored[0].score
     scores = np.array([p.score if p.score >= bar and p is not lead else -np.inf for p in scored])
@@ -234,6 +234,28 @@ def names_both(question: Question, p: Passage) -> bool:
     return bool(question.cause and question.effect) and names(question.cause, text) and names(question.effect, text)
 
 
+def part_words(question: Question) -> list[tuple[str, tuple[str, ...]]]:
+    """Each question of a message that asks several ("..., and what's a vertebrologist?") with its own
+    words: those in no other of its questions, words of the kind of question left out."""
+    own = []
+    for i, part in enumerate(question.parts):
+        others = terms_of(" ".join(question.parts[:i] + question.parts[i + 1 :]))
+        own.append((part, tuple(dict.fromkeys(w for w in content_words(part)
+                                              if w not in INTENT_WORDS and stem(w) not in others))))
+    return own
+
+
+def names_any(words: Sequence[str], p: Passage) -> bool:
+    """Whether the passage (a list: its lead and items too) names one of ``words``, itself or by a clinical synonym."""
+    found = terms_of(" ".join((p.lead, p.text, *p.items)))
+    return any(stem(w) in found or terms_of(SYNONYMS.get(w, "")) & found for w in words)
+
+
+def unanswered_parts(question: Question, passages: Sequence[Passage]) -> list[tuple[str, tuple[str, ...]]]:
+    """The questions of a message that asks several whose own words no passage names."""
+    return [(part, own) for part, own in part_words(question) if own and not any(names_any(own, p) for p in passages)]
+
+
 def lead_score(question: Question, p: Passage, settings: SelectionSettings) -> float:
     """How well a candidate opens the answer: its score, and whether it is the bottom line (the answer
     to the question its section opens with; for "what is X", a definition of X)."""
@@ -241,15 +263,36 @@ def lead_score(question: Question, p: Passage, settings: SelectionSettings) -> f
             + settings.lead_defines * (question.intent == "definition" and defines(question.topic, p.text)))
 
 
-_DEFINING = re.compile(r"\b(is|are|was|were|can be|refers? to|means?|describes?|occurs? when|happens? when|(is|are) called)\b", re.I)
+# A definition says what X is, not what it can be or is not: "X is an involuntary movement", "X refers to".
+_DEFINING = re.compile(r"\b((is|are|was|were)(?!\s+(not|also|usually|often|sometimes|just|only)\b)|refers? to|means?|"
+                       r"describes?|occurs? when|happens? when)\b", re.I)
+
+
+_LABEL = re.compile(r"^\s*\w+(\s\w+)?\s*:\s+")  # "Summary : X is ...", as MedQuAD pages open
 
 
 def defines(topic: Sequence[str], text: str) -> bool:
-    """Whether ``text`` reads as a definition of the topic: it opens with a topic word and a defining verb follows."""
-    head = text.split()[:8]
-    if not terms_of(" ".join(topic)) & terms_of(" ".join(head[:5])):
+    """Whether ``text`` reads as a definition of the topic: within its first words a defining verb
+    whose subject is the topic ("Lower back tremor is an involuntary movement" for lumbar tremor,
+    lay words counted through their clinical terms), not something about it ("Treatment of X is")."""
+    head = " ".join(_LABEL.sub("", text, count=1).split()[:10])
+    verb = _DEFINING.search(head)
+    wanted = terms_of(" ".join(topic))
+    if not verb or not wanted:
         return False
-    return bool(_DEFINING.search(" ".join(head)))
+    subject = content_words(head[: verb.start()])
+    if not subject or subject[0] in INTENT_WORDS or len(subject) > len(topic) + 2:
+        return False
+    return wanted <= terms_of(" ".join(subject)) | terms_of(expand_synonyms(" ".join(subject)))
+
+
+def lead_pool(question: Question, scored: Sequence[Passage], settings: SelectionSettings) -> list[Passage]:
+    """The candidates the opening sentence is chosen from: the best-scored few, and for "what is X"
+    every candidate that defines X, wherever it ranks (a definition rarely repeats the question's words)."""
+    pool = list(scored[: settings.lead_candidates])
+    if question.intent == "definition" and settings.lead_defines:
+        pool += [p for p in scored[settings.lead_candidates :] if defines(question.topic, p.text)]
+    return pool
 
 
 def _units(rows: np.ndarray) -> np.ndarray:

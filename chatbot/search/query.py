@@ -15,7 +15,7 @@ from typing import Sequence, TYPE_CHECKING
 from chatbot.history import previous_user_messages
 from chatbot.search.kinds import classify
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
-from chatbot.text import content_words
+from chatbot.text import asking_parts, content_words
 
 if TYPE_CHECKING:
     from chatbot.search.spelling import Vocabulary
@@ -114,6 +114,7 @@ class Question:
     follow_up: bool = False
     corrections: dict[str, str] = field(default_factory=dict)
     intent_sure: bool = True        # the classifier chose the intent (not the patterns, where it was unsure)
+    parts: tuple[str, ...] = ()     # the questions it asks, when it asks more than one
 
 
 def detect_intent(text: str) -> str:
@@ -161,14 +162,17 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
     if follow_up and intent == "other":
         intent, intent_sure = kind_of(f"{earlier} {corrected}")
     cause = effect = ""
-    match = _CAUSAL_SPLIT.match(corrected)
+    parts = asking_parts(corrected)
+    # "can X cause Y" is read in the question that asks it, never across into a second one
+    match = next(filter(None, map(_CAUSAL_SPLIT.match, parts or [corrected])), None)
     if intent == "causal" and match and not re.search(r"\b(a|an|the|common|main|usual|only)$", match.group("x"), re.I):
         cause, effect = _trim_phrase(match.group("x")), _trim_phrase(match.group("y"))
         if vocabulary is not None and not all(_known(w, vocabulary) for w in content_words(f"{cause} {effect}")):
             cause = effect = ""  # a word left misspelled: never repeat it back as what the articles speak of
     clinical = expand_synonyms(f"{earlier} {corrected}")
     search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
-    return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections, intent_sure)
+    return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections, intent_sure,
+                    tuple(parts) if len(parts) > 1 else ())
 
 
 def _known(word: str, vocabulary: Vocabulary) -> bool:
