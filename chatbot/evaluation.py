@@ -148,7 +148,7 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
         texts = [c.quote for c in answer.citations]
         quotes += len(texts)
         verbatim += sum(article_texts.get(c.article_id, "")[c.start : c.end] == c.quote for c in answer.citations)
-        for kind in map(sentence_kind, texts):
+        for kind in map(sentence_kind, filter(is_prose, texts)):
             if kind != "informative":
                 uninformative[kind] = uninformative.get(kind, 0) + 1
         repeats += repeats_itself(texts)
@@ -182,6 +182,14 @@ def evaluate_answers(ask: Callable[[str], Any], questions: list[dict[str, Any]],
         **kind_figures(questions, in_order),
         "ask_ms_p50": round(1000 * statistics.median(latencies), 2),
     }
+
+
+def is_prose(quote: str) -> bool:
+    """Whether a quote is sentences, not a list (whose short items the sentence judgement is not for)."""
+    from chatbot.text import is_list_item
+
+    lines = [line.strip().lstrip("-*•").strip() for line in quote.splitlines() if line.strip()]
+    return len(lines) < 3 or not all(is_list_item(line) for line in lines)
 
 
 def kind_figures(questions: Sequence[dict[str, Any]], answers: Sequence[Any]) -> dict[str, Any]:

@@ -119,3 +119,10 @@ def test_reading_grade_ranks_plain_text_below_dense_text():
                           "multidisciplinary rehabilitation interventions.")
     assert plain < 4 < 14 < dense
     assert reading_grade("...") is None
+
+
+def test_lists_are_not_judged_as_sentences_by_the_eval():
+    from chatbot.evaluation import is_prose
+    assert not is_prose("Acute tremor\n- Chronic tremor\n- Static tremor\n- Kinetic tremor")
+    assert is_prose("Tremor has many causes. Stress is one.")
+    assert is_prose("Personally, I felt better.\nMy back healed.")

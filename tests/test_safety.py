@@ -7,7 +7,7 @@ from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.triage.redflags import BY_NAME, FLAGS, LEVELS, level_of
 from chatbot.answer.safety import CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, emergency_notice, same_day_notice
 from chatbot.triage.assess import assess
-from chatbot.triage.model import load_model
+from chatbot.triage.model import features, load_model
 
 
 def level(text: str, history=None) -> str:
@@ -160,3 +160,33 @@ def test_unusable_questions_get_a_helpful_message(question, fragment):
 @pytest.mark.parametrize("question", ["what is a tremor?", "tremor\nin my back", "¿temblor? 背中の震え 🙂", "<script>alert(1)</script>"])
 def test_usable_questions_pass(question):
     assert check_question(question) is None
+
+
+def test_a_clause_read_alone_needs_the_higher_clause_bar(tmp_path):
+    import dataclasses
+    model = load_model()
+    assert model.clause_threshold is not None and model.clause_threshold >= model.alarm_threshold
+    texts = ["my back hurts and i suddenly cannot control my bladder", "my back hurts"]
+    alarm = model.alarm(features(texts[:1]))[0]
+    # a bar just above this clause's alarm silences it as a clause, never as the whole message
+    strict = dataclasses.replace(model, clause_threshold=min(1.0, alarm + 1e-6))
+    assert not strict.detect(texts, whole=1)[0] and strict.detect(texts[:1], whole=0)[0]
+    assert model.detect(texts[:1])[0] == model.detect(texts[:1], whole=0)[0]
+    strict.save(tmp_path / "m.npz")
+    load_model.cache_clear()
+    try:
+        assert load_model(tmp_path / "m.npz").clause_threshold == pytest.approx(strict.clause_threshold)
+    finally:
+        load_model.cache_clear()
+
+
+@pytest.mark.parametrize("message", [
+    "I've had low back pain for years since a skiing fall in my twenties, nothing broken back then. These days I sit "
+    "at a desk all day, my wife keeps telling me to get a standing desk and my brother swears by yoga. Lately my hands "
+    "are a bit shaky in the evenings and I drink a lot of coffee. Which doctor should I see first about the tremor?",
+    "My daughter is 15 and plays netball four times a week. Her coach says her lower back is tight and she gets a "
+    "little shaky after long matches, but she's eating and sleeping fine and her mood is good. We tried heat packs "
+    "and stretching. Is there any exercise that helps a back tremor like that?",
+])
+def test_long_ordinary_stories_raise_no_alarm(message):
+    assert assess(message).level == "routine", assess(message)

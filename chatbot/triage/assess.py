@@ -85,6 +85,14 @@ def model_input(message: str, history: Sequence | None = None) -> str:
     return " . ".join(kept)
 
 
+def model_units(kept: Sequence[str]) -> list[str]:
+    """What the learned detector reads of a message's asserted clauses: each clause long enough to
+    stand alone, then the whole (last).  The alarm threshold is chosen on the most alarming of these
+    (benchmarks/fit_triage.py), so that its bound on false alarms holds for messages of many clauses."""
+    kept = [k for k in kept if _WORD.search(k)]  # markup or stray letters alone say nothing to the model
+    return ([k for k in kept if len(k.split()) >= MIN_CLAUSE_WORDS] + [" . ".join(kept)]) if len(kept) > 1 else list(kept)
+
+
 def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
     """(flags, says it is over, asks about warning signs) of one text."""
     kept, parts = _kept(text)
@@ -98,10 +106,7 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
         if detect_language(text[:LANGUAGE_SAMPLE_CHARS]) != "en":  # fitted on few messages in other languages: a higher bar there
             model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor,
                                           max(model.crisis_threshold, FOREIGN_ALARM_THRESHOLD))
-        kept = [k for k in kept if _WORD.search(k)]  # markup or stray letters alone say nothing to the model
-        # the model is fitted on whole messages: it reads the whole, and each clause long enough to stand alone
-        units = ([k for k in kept if len(k.split()) >= MIN_CLAUSE_WORDS] + [" . ".join(kept)]) if len(kept) > 1 else kept
-        for detected in model.detect(units, whole=-1):
+        for detected in model.detect(model_units(kept), whole=-1):
             found |= detected
     warning = any("warning_signs" in c.modifiers for c in parts)
     return found, says_it_is_over(parts), warning

@@ -60,7 +60,9 @@ class TriageModel:
     given one is) and ``crisis`` (self-harm or suicide, against everything else).  A text raises
     the flags whose share reaches ``flag_floor`` when its alarm probability reaches
     ``alarm_threshold``, and ``self_harm`` when its crisis probability reaches ``crisis_threshold``:
-    a missed crisis costs the most, so that head has its own, lower bar."""
+    a missed crisis costs the most, so that head has its own, lower bar.  A clause read on its own
+    (``detect`` with ``whole``) must reach ``clause_threshold``: a message of many clauses has as
+    many chances to raise a false alarm."""
 
     flags: tuple[str, ...]
     alarm_coef: np.ndarray      # (features,)
@@ -73,6 +75,7 @@ class TriageModel:
     flag_floor: float = 0.3
     crisis_threshold: float = 0.5
     meta: dict | None = None
+    clause_threshold: float | None = None  # the alarm bar for a clause read on its own (None: alarm_threshold)
 
     def alarm(self, x) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(np.asarray(x @ self.alarm_coef).ravel() + self.alarm_intercept)))
@@ -97,7 +100,11 @@ class TriageModel:
         x = features(texts)
         alarm = self.alarm(x)
         found: list[set[str]] = [set() for _ in texts]
-        raised = np.flatnonzero(alarm >= self.alarm_threshold)
+        bar = np.full(len(texts), self.alarm_threshold)
+        if whole is not None and self.clause_threshold is not None:
+            bar[:] = self.clause_threshold
+            bar[whole % len(texts)] = self.alarm_threshold
+        raised = np.flatnonzero(alarm >= bar)
         if len(raised):
             for i, row in zip(raised, self.flag_shares(x[raised])):
                 best = int(row.argmax())
@@ -109,9 +116,12 @@ class TriageModel:
             found[i].add(CRISIS_FLAG)
         return found
 
-    def with_thresholds(self, alarm_threshold: float, flag_floor: float, crisis_threshold: float | None = None) -> "TriageModel":
+    def with_thresholds(self, alarm_threshold: float, flag_floor: float, crisis_threshold: float | None = None,
+                        clause_threshold: float | None = None) -> "TriageModel":
         crisis = self.crisis_threshold if crisis_threshold is None else crisis_threshold
-        return dataclasses.replace(self, alarm_threshold=alarm_threshold, flag_floor=flag_floor, crisis_threshold=crisis)
+        clause = self.clause_threshold if clause_threshold is None else clause_threshold
+        return dataclasses.replace(self, alarm_threshold=alarm_threshold, flag_floor=flag_floor, crisis_threshold=crisis,
+                                   clause_threshold=clause)
 
     def save(self, path: str | Path = MODEL_PATH) -> None:
         from scipy.sparse import csc_matrix
@@ -124,7 +134,8 @@ class TriageModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {**(self.meta or {}), "flags": list(self.flags), "format": FORMAT, "alarm_threshold": self.alarm_threshold,
                 "flag_floor": self.flag_floor, "alarm_intercept": self.alarm_intercept,
-                "crisis_threshold": self.crisis_threshold, "crisis_intercept": self.crisis_intercept}
+                "crisis_threshold": self.crisis_threshold, "crisis_intercept": self.crisis_intercept,
+                "clause_threshold": self.clause_threshold}
         np.savez_compressed(path, alarm_index=nz.astype(np.int32), alarm_value=self.alarm_coef[nz].astype(np.float32),
                             crisis_index=cz.astype(np.int32), crisis_value=crisis[cz].astype(np.float32),
                             data=flag.data.astype(np.float32), indices=flag.indices, indptr=flag.indptr,
@@ -150,7 +161,7 @@ def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
         flag = csc_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])).toarray().astype(np.float64)
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
                            crisis, float(meta["crisis_intercept"]), float(meta["alarm_threshold"]),
-                           float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta)
+                           float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta, meta.get("clause_threshold"))
 
 
 def fit(texts: Sequence[str], labels: Sequence[set[str]], flags: Sequence[str], *, c: float = 16.0) -> TriageModel:
