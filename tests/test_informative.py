@@ -54,6 +54,8 @@ KINDS = {
         "Click here to download the leaflet.",
         "This page is for informational purposes only and does not constitute medical advice.",
         "Related articles: Ten ways to protect your back",
+        "Spine Clinic of Ohio, 12 Main Street, Dayton 45402; phone (937) 555-0142; info@spineclinic.example",
+        "Call the helpline free on 1-800-555-0199 for a copy of the booklet.",
     ],
 }
 
@@ -126,3 +128,9 @@ def test_lists_are_not_judged_as_sentences_by_the_eval():
     assert not is_prose("Acute tremor\n- Chronic tremor\n- Static tremor\n- Kinetic tremor")
     assert is_prose("Tremor has many causes. Stress is one.")
     assert is_prose("Personally, I felt better.\nMy back healed.")
+
+
+def test_numbers_that_are_not_contact_details_stay_informative():
+    for text in ("About 1 in 1,000 people have the 22q11.2 deletion.", "Doses of 200-400 mg are common in adults.",
+                 "The study followed 1,250 patients for 10 years."):
+        assert sentence_kind(text) == "informative", text

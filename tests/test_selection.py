@@ -275,3 +275,15 @@ def test_a_definition_can_open_the_answer_from_anywhere_among_the_candidates():
 
 def passage_of(text: str, start: int = 0) -> Passage:
     return Passage("a", "A", "", "S", text, start, start + len(text), 1.0)
+
+
+def test_a_sentence_that_repeats_the_list_is_dropped_for_it():
+    from chatbot.answer.selection import with_list
+    lead = passage_of("Wet macular degeneration can be treated with laser surgery.")
+    repeat = passage_of("Genetic Testing Registry: age-related macular degeneration", start=200)
+    other = passage_of("Vitamins may slow the disease in some people.", start=400)
+    found = passage_of("Genetic Testing Registry: Age-related macular degeneration\n- Genetic Testing Registry: "
+                       "Age-related macular degeneration 1", start=600)
+    assert with_list([lead, repeat, other], found, SelectionSettings()) == [lead, found, other]
+    overlapping = passage_of("Genetic Testing Registry: Age-related macular degeneration", start=600)
+    assert with_list([lead, overlapping], found, SelectionSettings()) == [lead, overlapping]

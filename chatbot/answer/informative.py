@@ -9,7 +9,7 @@ Health web pages mix their content with sentences that teach nothing about healt
 - **question**: the question restated, a rhetorical question, or an announcement of what the
   page will discuss ("The primary question posed is, 'Can back pain cause shaky hands?'",
   "In this article we look at ...");
-- **furniture**: page boilerplate ("Share this article", "Last updated: 12 March 2021",
+- **furniture**: page boilerplate and contact details ("Share this article", "Last updated: 12 March 2021",
   "This article is for informational purposes only ...").
 
 Two steps.  Rules first, precise and for any wording: the first person singular outside
@@ -74,6 +74,8 @@ _BOILERPLATE = re.compile(r"\b(share (this|on)|last (updated|reviewed|modified)|
                           r"does not (constitute|provide) medical advice|advertisement|sponsored|"
                           r"print (this|page)|back to top|skip to (content|main)|cookies? (policy|settings)|privacy policy|terms of (use|service)|"
                           r"follow us|sources?:|references?:|written by|medically reviewed by)", re.I)
+# Contact details (an e-mail address, a phone number): an address book, never evidence.
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\(?\b\d{3}\)?[ -]\d{3}-\d{4}\b|\b1-8\d\d-")
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -89,7 +91,7 @@ def sentence_kind(text: str) -> str:
 def rule_kind(text: str) -> str:
     """What the rules alone make of ``text``: one of ``KINDS`` but "uninformative"."""
     plain = " ".join(text.split())
-    if _BOILERPLATE.search(plain):
+    if _BOILERPLATE.search(plain) or _CONTACT.search(plain):
         return "furniture"
     unquoted = _QUOTED.sub(" ", plain)
     if unquoted.rstrip(" )]\"'’”").endswith("?") or _ABOUT_THE_QUESTION.search(plain):

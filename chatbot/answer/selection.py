@@ -72,9 +72,16 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
     cue = _CUE_PATTERNS.get(question.intent, re.compile(r"(?!)"))
     chosen = _choose(question, scored, settings)
     best_list = _best_list(question, lists + _candidates(section_hits, sentences_of, settings, windows=False)[1], cue)
-    if best_list and not any(_overlaps(best_list, p) for p in chosen):
-        chosen.insert(min(1, len(chosen)), best_list)
-    return chosen
+    return with_list(chosen, best_list, settings) if best_list else chosen
+
+
+def with_list(chosen: list[Passage], found: Passage, settings: SelectionSettings) -> list[Passage]:
+    """``chosen`` with the list the article gives, second (after the opening), unless it overlaps a
+    chosen quote; a chosen sentence that repeats the list is dropped (the list says it whole)."""
+    if any(_overlaps(found, p) for p in chosen):
+        return chosen
+    kept = [p for p in chosen if not _similar(p.text, found.text, settings.near_duplicate)]
+    return kept[:1] + [found] + kept[1:]
 
 
 def _choose(question: Question, scored: list[Passage], settings: SelectionSettings) -> list[Passage]:
