@@ -6,7 +6,8 @@ The opening sentence of an answer is the best of ``lead_pool`` (the top ``lead_c
 candidates, and for "what is X" every candidate that defines X) by ``lead_score``: the candidate's selection score plus bonuses for answering the question its
 section opens with, and for defining the topic of a "what is X" question.  (A bonus for any
 section's first sentence and one for single sentences were tried and dropped: with any weight
-they cost seed-dev more than they gave MedQuAD.)  This script asks
+they cost seed-dev more than they gave MedQuAD; one for the first sentence of a section whose
+heading fits the kind of question was chosen at 0 by this grid, so it is not shipped.)  This script asks
 every question of each set once, keeps each question's candidates, and then tries every
 combination of the bonuses on a grid: the share of questions whose opening holds the evidence
 (its first sentence, after any restated question; ``chatbot.evaluation.evidence_sentence``).
