@@ -129,6 +129,7 @@ def test_password_protected_api_answers_with_them(locked):
     assert locked.get("/api/health").status_code == 200  # for monitoring, no secrets in it
 
 
+@pytest.mark.slow  # builds the Gradio page (seconds)
 def test_page_asks_for_the_password_too(tiny_corpus, tmp_path, monkeypatch):
     from chatbot.serve.web import create_app, credentials_from_environment
 

@@ -32,6 +32,7 @@ def api_operations(schema):
     return [result.ok() for result in schema.get_all_operations()]
 
 
+@pytest.mark.slow  # generates requests for every operation (seconds)
 # derandomize: the same cases on every run, so CI cannot fail on a draw it never made before
 # (remove derandomize locally to explore new cases). Valid and invalid requests both.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])

@@ -72,6 +72,7 @@ def test_bad_backend_choices_are_explained():
         load_embedder(backend="onnx", device="cuda")
 
 
+@pytest.mark.slow  # loads PyTorch (seconds)
 def test_default_backend_falls_back_to_torch_when_onnx_cannot_be_exported(tmp_path, monkeypatch, caplog):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be")

@@ -56,6 +56,7 @@ def test_watching_the_corpus_rebuilds_and_swaps(service, tiny_corpus):
     assert wait_until(lambda: "zinc" not in service.current().retriever.manifest["articles"], timeout=30)
 
 
+@pytest.mark.slow  # rebuilds the index under load (seconds)
 def test_requests_during_swaps_never_fail(service, tiny_corpus, tmp_path):
     service.start()
     failures, answers = [], []
