@@ -287,3 +287,11 @@ def test_a_sentence_that_repeats_the_list_is_dropped_for_it():
     assert with_list([lead, repeat, other], found, SelectionSettings()) == [lead, found, other]
     overlapping = passage_of("Genetic Testing Registry: Age-related macular degeneration", start=600)
     assert with_list([lead, overlapping], found, SelectionSettings()) == [lead, overlapping]
+
+
+@pytest.mark.parametrize("text", ["Is her back directly causing this?", "can stress cause it", "does that cause tremor?"])
+def test_a_pronoun_is_never_named_as_a_cause_or_an_effect(text):
+    from chatbot.answer.compose import compose_answer
+    q = understand(text)
+    assert (q.cause, q.effect) == ("", "")
+    assert "names both" not in compose_answer(q, [passage_of("Back pain rarely causes tremor.")])[0]

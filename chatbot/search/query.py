@@ -169,6 +169,8 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
         cause, effect = _trim_phrase(match.group("x")), _trim_phrase(match.group("y"))
         if vocabulary is not None and not all(_known(w, vocabulary) for w in content_words(f"{cause} {effect}")):
             cause = effect = ""  # a word left misspelled: never repeat it back as what the articles speak of
+        if not (content_words(cause) and content_words(effect)):
+            cause = effect = ""  # "is her back causing this?": a pronoun names nothing a quote could name
     clinical = expand_synonyms(f"{earlier} {corrected}")
     search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
     return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections, intent_sure,
