@@ -295,3 +295,19 @@ def test_a_pronoun_is_never_named_as_a_cause_or_an_effect(text):
     q = understand(text)
     assert (q.cause, q.effect) == ("", "")
     assert "names both" not in compose_answer(q, [passage_of("Back pain rarely causes tremor.")])[0]
+
+
+@pytest.mark.parametrize("text, cause, effect", [
+    ("can back pain cause shaky hands, or are these two separate things?", "back pain", "shaky hands"),
+    ("is it true that stress and anxiety from long pain can make your hands shake?", "stress and anxiety from long pain", "hands shake"),
+    ("can a slipped disc (herniated) cause shaky hands", "slipped disc", "shaky hands"),
+])
+def test_cause_and_effect_leave_the_rest_of_the_question_out(text, cause, effect):
+    q = understand(text)
+    assert (q.cause, q.effect) == (cause, effect)
+
+
+def test_ordinary_words_are_not_what_a_further_question_must_name():
+    vocabulary = Vocabulary(["Tremor can come from the spine."], dictionary=["might", "give", "need", "after", "that", "who"])
+    q = understand("which doctor should I see for a back tremor, and who might I need after that?", vocabulary)
+    assert q.parts and q.part_words[1] == ()

@@ -243,13 +243,8 @@ def names_both(question: Question, p: Passage) -> bool:
 
 def part_words(question: Question) -> list[tuple[str, tuple[str, ...]]]:
     """Each question of a message that asks several ("..., and what's a vertebrologist?") with its own
-    words: those in no other of its questions, words of the kind of question left out."""
-    own = []
-    for i, part in enumerate(question.parts):
-        others = terms_of(" ".join(question.parts[:i] + question.parts[i + 1 :]))
-        own.append((part, tuple(dict.fromkeys(w for w in content_words(part)
-                                              if w not in INTENT_WORDS and stem(w) not in others))))
-    return own
+    specialised words (``Question.part_words``)."""
+    return list(zip(question.parts, question.part_words))
 
 
 def names_any(words: Sequence[str], p: Passage) -> bool:

@@ -15,7 +15,7 @@ from typing import Sequence, TYPE_CHECKING
 from chatbot.history import previous_user_messages
 from chatbot.search.kinds import classify
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
-from chatbot.text import asking_parts, content_words
+from chatbot.text import asking_parts, content_words, stem, terms_of
 
 if TYPE_CHECKING:
     from chatbot.search.spelling import Vocabulary
@@ -115,6 +115,7 @@ class Question:
     corrections: dict[str, str] = field(default_factory=dict)
     intent_sure: bool = True        # the classifier chose the intent (not the patterns, where it was unsure)
     parts: tuple[str, ...] = ()     # the questions it asks, when it asks more than one
+    part_words: tuple[tuple[str, ...], ...] = ()  # each one's own specialised words (see own_words)
 
 
 def detect_intent(text: str) -> str:
@@ -173,8 +174,22 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
             cause = effect = ""  # "is her back causing this?": a pronoun names nothing a quote could name
     clinical = expand_synonyms(f"{earlier} {corrected}")
     search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
+    parts = parts if len(parts) > 1 else []
     return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections, intent_sure,
-                    tuple(parts) if len(parts) > 1 else ())
+                    tuple(parts), own_words(parts, vocabulary))
+
+
+def own_words(parts: Sequence[str], vocabulary: Vocabulary | None = None) -> tuple[tuple[str, ...], ...]:
+    """The words of each question that no other of them has, leaving out words of the kind of question
+    and, given the corpus ``vocabulary``, ordinary English words: what a quote answering it must name
+    ("vertebrologist", not "might" or "give")."""
+    own = []
+    for i, part in enumerate(parts):
+        others = terms_of(" ".join(parts[:i] + parts[i + 1 :]))
+        own.append(tuple(dict.fromkeys(
+            w for w in content_words(part) if w not in INTENT_WORDS and stem(w) not in others
+            and not (vocabulary is not None and vocabulary.is_common(w)))))
+    return tuple(own)
 
 
 def _known(word: str, vocabulary: Vocabulary) -> bool:
@@ -187,6 +202,11 @@ def _refers_back(text: str, topic: tuple[str, ...]) -> bool:
 
 
 def _trim_phrase(phrase: str) -> str:
+    """X or Y of "can X cause Y" as a thing a quote could name: the question around it left out
+    ("is it true that X can", "Y, or are these separate things")."""
+    phrase = re.split(r"[,;(]|\s+or\s+(?:are|is|do|does|should|could|can|will|would|just)\b", phrase, maxsplit=1)[0]
+    phrase = re.sub(r"^(it\s+(true|possible|likely|normal)|there\s+(a|any)\s+chance)\s+that\s+", "", phrase.strip(), flags=re.I)
+    phrase = re.sub(r"\s+(can|could|may|might|would|will|really|actually|like (this|that))$", "", phrase, flags=re.I)
     phrase = re.sub(r"^(my|your|his|her|their|the|a|an|all|being|having)\s+", "", phrase.strip(), flags=re.I)
     phrase = re.sub(r"\s+(to|in me|in you|at all|sometimes|too)$", "", phrase, flags=re.I)
     return phrase.strip(" ?!.,")
