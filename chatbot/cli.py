@@ -65,6 +65,8 @@ def _build_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunk-size", type=int, help=f"maximum characters per chunk (default: the index's, or {ChunkSettings().chunk_size})")
     p.add_argument("--overlap", type=int, help="characters of whole sentences shared by neighbouring chunks")
     p.add_argument("--dry-run", action="store_true", help="say what would change; touch nothing")
+    p.add_argument("--force", action="store_true", help="rebuild the whole index even if it is up to date "
+                   "(a damaged one is rebuilt without it)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 
@@ -159,7 +161,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.device not in (None, "", "cpu") and not args.dry_run:
         embedder = load_embedder(args.model or _index_model(args.index), device=args.device, backend=args.backend)
     report = build_index(args.corpus, args.index, model=args.model, settings=settings, embedder=embedder,
-                         backend=args.backend, dry_run=args.dry_run, progress=not args.quiet)
+                         backend=args.backend, dry_run=args.dry_run, progress=not args.quiet, force=args.force)
     if args.json:
         _print_json(report.to_dict())
         return 0
@@ -242,7 +244,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     from chatbot.index.build import build_index
-    from chatbot.index.store import read_manifest
+    from chatbot.index.store import damage, read_manifest
 
     manifest = read_manifest(args.index)
     info: dict[str, Any] = {
@@ -254,6 +256,7 @@ def _info(args: argparse.Namespace) -> int:
         "vector_index": manifest.get("vector_index", {"type": "flat", "exact": True}),
         "created_at": manifest.get("created_at"),
         "updated_at": manifest.get("updated_at"),
+        "damaged": damage(args.index, manifest),  # "" when every file is as the build wrote it
     }
     try:
         report = build_index(args.corpus, args.index, dry_run=True)
@@ -273,11 +276,14 @@ def _info(args: argparse.Namespace) -> int:
     print(f"  chunking: {info['chunking']}")
     print(f"  vector index: {info['vector_index']['type']} ({'exact' if info['vector_index']['exact'] else 'approximate'} search)")
     print(f"  built: {info['created_at']}, updated: {info['updated_at']}")
+    if info["damaged"]:
+        print(f"  DAMAGED: {info['damaged']}. Run: python -m chatbot build --corpus {args.corpus} --index {args.index}")
     if info["stale"] is None:
         print(f"  corpus: cannot compare ({info['corpus_error']})")
     elif info["stale"]:
         pending = ", ".join(f"{len(v)} {k}" for k, v in info["pending"].items() if k != "full_rebuild")
-        print(f"  STALE against '{args.corpus}/' ({pending}). Run: python -m chatbot build --corpus {args.corpus} --index {args.index}")
+        why = f"; full rebuild: {info['pending']['full_rebuild']}" if "full_rebuild" in info["pending"] else ""
+        print(f"  STALE against '{args.corpus}/' ({pending}{why}). Run: python -m chatbot build --corpus {args.corpus} --index {args.index}")
     else:
         print(f"  up to date with '{args.corpus}/'")
     return 0

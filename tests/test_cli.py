@@ -92,6 +92,25 @@ def test_info_says_when_the_index_is_stale(capsys, paths, tiny_corpus):
     assert "STALE" in out and "1 removed" in out
 
 
+def test_a_damaged_index_is_reported_and_repaired_with_the_command_the_error_gives(capsys, paths, tmp_path):
+    run(capsys, "build", *paths, "-q")
+    vectors = tmp_path / "index" / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[: vectors.stat().st_size // 2])
+    code, out, _ = run(capsys, "info", *paths, "--json")
+    info = json.loads(out)
+    assert "vectors.faiss does not match its checksum" in info["damaged"] and info["stale"] is True
+    code, out, _ = run(capsys, "info", *paths)
+    assert "DAMAGED" in out and "up to date" not in out
+    code, out, err = run(capsys, "search", "water", "--index", str(tmp_path / "index"))
+    assert code != 0 and "python -m chatbot build" in err
+    code, out, _ = run(capsys, "build", *paths, "-q")
+    assert code == 0 and "full rebuild: the index is damaged" in out
+    code, out, _ = run(capsys, "search", "water", "--index", str(tmp_path / "index"))
+    assert code == 0
+    code, out, _ = run(capsys, "build", *paths, "-q", "--force")
+    assert "full rebuild: asked for (--force)" in out
+
+
 def test_eval_prints_metrics_as_json(capsys, paths, tmp_path):
     run(capsys, "build", *paths, "-q")
     questions = tmp_path / "q.jsonl"

@@ -9,7 +9,7 @@ import pytest
 
 from chatbot.index import store
 from chatbot.settings import ChunkSettings
-from chatbot.errors import CorpusError, IndexMismatchError
+from chatbot.errors import CorpusError, IndexFormatError, IndexMismatchError
 from chatbot.index.build import build_index
 from chatbot.search.retriever import Retriever
 from conftest import ROOT, TESTS, TINY_CORPUS, article, write_corpus
@@ -241,3 +241,28 @@ def test_tokenizer_change_rewrites_the_index_without_reembedding(tiny_corpus, tm
     assert store.read_manifest(tmp_path / "index")["lexical"] == {"tokenizer_version": 2}
     assert search_ids(tmp_path / "index", fake_embedder, "torn meniscus")[0] == "knees"
     assert build(tiny_corpus, tmp_path / "index", fake_embedder).is_noop
+
+
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/vocab.index.json"])
+@pytest.mark.parametrize("harm", ["truncate", "delete"])
+def test_a_damaged_index_file_is_repaired_by_build(tiny_corpus, tmp_path, fake_embedder, name, harm):
+    index = tmp_path / "index"
+    first = build(tiny_corpus, index, fake_embedder)
+    path = index / name
+    path.write_bytes(path.read_bytes()[:10]) if harm == "truncate" else path.unlink()
+    with pytest.raises(IndexFormatError):
+        store.load_index(index)
+    planned = build(tiny_corpus, index, fake_embedder, dry_run=True)
+    assert planned.full_rebuild and "damaged" in planned.reason and name.split("/")[-1] in planned.reason
+    repaired = build(tiny_corpus, index, fake_embedder)
+    assert repaired.full_rebuild and repaired.chunks_total == first.chunks_total
+    assert len(store.load_index(index).chunks) == first.chunks_total
+    assert build(tiny_corpus, index, fake_embedder).is_noop  # and then it is up to date
+
+
+def test_force_rebuilds_an_index_that_is_up_to_date(tiny_corpus, tmp_path, fake_embedder):
+    index = tmp_path / "index"
+    build(tiny_corpus, index, fake_embedder)
+    counter = HashingEmbedder()
+    report = build(tiny_corpus, index, counter, force=True)
+    assert report.full_rebuild and "--force" in report.reason and counter.embedded == report.chunks_total

@@ -40,6 +40,7 @@ def build_index(
     backend: str | None = None,
     dry_run: bool = False,
     progress: bool = False,
+    force: bool = False,
 ) -> BuildReport:
     """Update ``index_dir`` to match ``corpus_dir``; embed only what changed.
 
@@ -47,9 +48,11 @@ def build_index(
     bundled model, ``DEFAULT_BACKEND`` and default chunking for a new one).  ``embedder``
     overrides ``model`` and ``backend`` (tests pass a fake).
     With ``dry_run`` nothing is embedded or written: the report says what a build would do.
+    A damaged index (a file missing or not matching its checksum) is rebuilt in full, as is any
+    index with ``force``.
     """
     started = time.perf_counter()
-    plan = plan_build(corpus_dir, index_dir, model=model, settings=settings, embedder=embedder, backend=backend)
+    plan = plan_build(corpus_dir, index_dir, model=model, settings=settings, embedder=embedder, backend=backend, force=force)
     if plan.is_noop:
         return plan.report(chunks_total=plan.old_manifest["counts"]["chunks"], seconds=time.perf_counter() - started)
     if dry_run:

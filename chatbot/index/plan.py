@@ -65,8 +65,9 @@ class BuildPlan:
 
 def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | None = None,
                settings: ChunkSettings | None = None, embedder: Embedder | None = None,
-               backend: str | None = None) -> BuildPlan:
-    """What ``build_index`` with these arguments would do; reads the corpus and the manifest only."""
+               backend: str | None = None, force: bool = False) -> BuildPlan:
+    """What ``build_index`` with these arguments would do; reads the corpus and the manifest and checks
+    the index files' checksums.  A damaged index, or ``force``, means a full rebuild."""
     index_dir = Path(index_dir)
     corpus = load_corpus(corpus_dir)
     if not corpus.articles:
@@ -84,7 +85,10 @@ def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | No
         backend = old_backend
     if settings is None:
         settings = ChunkSettings.from_dict(old["chunking"]) if old else ChunkSettings()
-    reason = why_unusable or _why_every_vector_is_stale(old, model_name, old_backend, backend, settings)
+    damaged = store.damage(index_dir, old) if old else ""
+    reason = (why_unusable or (f"the index is damaged: {damaged}" if damaged else "")
+              or ("asked for (--force)" if force and old else "")
+              or _why_every_vector_is_stale(old, model_name, old_backend, backend, settings))
     added, changed, unchanged = _compare_articles(corpus, old["articles"] if old else {})
     removed = tuple(sorted(set(old["articles"] if old else ()) - {a.article_id for a in corpus.articles}))
     keep = set() if reason else set(unchanged)

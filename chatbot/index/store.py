@@ -104,6 +104,20 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def damage(index_dir: str | Path, manifest: dict[str, Any]) -> str:
+    """What is wrong with the files of an index whose manifest reads: a file missing or not matching its
+    checksum ("" when every file is as the build wrote it).  ``build`` rebuilds a damaged index in full."""
+    index_dir = Path(index_dir)
+    files = manifest.get("files", {})
+    for name in sorted({VECTORS, CHUNKS, SENTENCES} | set(files)):
+        path = index_dir / name
+        if not path.is_file():
+            return f"{path} is missing"
+        if files.get(name, {}).get("sha256") != file_sha256(path):
+            return f"{path} does not match its checksum in {MANIFEST} (damaged or edited)"
+    return ""
+
+
 def load_index(index_dir: str | Path) -> StoredIndex:
     """Read and check an index folder: every file present, checksums and counts agreeing."""
     import faiss
@@ -111,15 +125,9 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     expected = manifest.get("counts", {}).get("chunks")
-    files = manifest.get("files", {})
-    for name in sorted({VECTORS, CHUNKS, SENTENCES} | set(files)):
-        path = index_dir / name
-        if not path.is_file():
-            raise IndexFormatError(f"{path} is missing. {rebuild_hint(index_dir)}")
-        if files.get(name, {}).get("sha256") != file_sha256(path):
-            raise IndexFormatError(
-                f"{path} does not match its checksum in {MANIFEST} (damaged or edited). {rebuild_hint(index_dir)}"
-            )
+    problem = damage(index_dir, manifest)
+    if problem:
+        raise IndexFormatError(f"{problem}. {rebuild_hint(index_dir)}")
     try:
         faiss_index = faiss.read_index(str(index_dir / VECTORS))
     except RuntimeError as exc:
