@@ -11,7 +11,9 @@ from chatbot.answer.bot import Chatbot
 from chatbot.ingest.corpus import load_corpus
 from chatbot.answer.safety import DOCTOR_NOTICE
 from chatbot.types import ANSWER_KINDS
-from conftest import ROOT
+from conftest import ROOT, SHIPPED_CORPUS
+
+pytestmark = SHIPPED_CORPUS  # the answers of the shipped seed articles
 
 
 @pytest.fixture(scope="module")

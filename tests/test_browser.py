@@ -16,10 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SHIPPED_CORPUS
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
+              SHIPPED_CORPUS]
 playwright_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright package")
 
 HOSTILE_ARTICLE = """---

@@ -7,7 +7,7 @@ import pytest
 
 from chatbot.ingest.corpus import load_article, load_corpus
 from chatbot.errors import CorpusError
-from conftest import ROOT, write_corpus
+from conftest import ROOT, write_corpus, SHIPPED_CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +20,7 @@ def headings(article):
     return [s.heading for s in article.sections]
 
 
+@SHIPPED_CORPUS
 def test_seed_ids_and_titles(seeds):
     assert {a: seeds[a].title for a in seeds} == {
         "back-pain-shaky-hands": "Can Back Pain Cause Shaky Hands?",
@@ -28,12 +29,14 @@ def test_seed_ids_and_titles(seeds):
     }
 
 
+@SHIPPED_CORPUS
 def test_repeated_title_of_000_is_dropped(seeds):
     a = seeds["back-pain-shaky-hands"]
     assert "Can Back Pain Cause Shaky Hands?" not in a.text
     assert a.text.startswith("The primary question posed is")
 
 
+@SHIPPED_CORPUS
 def test_one_line_headings_become_sections(seeds):
     assert headings(seeds["back-pain-shaky-hands"])[:4] == ["", "Nerve Compression", "Muscle Tension", "Medication Side Effects"]
     lumbar = headings(seeds["lumbar-tremor"])
@@ -41,6 +44,7 @@ def test_one_line_headings_become_sections(seeds):
     assert "Treatment of Lumbar Tremor" in lumbar and "Complications" in lumbar
 
 
+@SHIPPED_CORPUS
 def test_bullets_stay_in_their_section_verbatim(seeds):
     a = seeds["lumbar-tremor"]
     doctors = next(s for s in a.sections if s.heading == "Which doctor to contact")
@@ -49,6 +53,7 @@ def test_bullets_stay_in_their_section_verbatim(seeds):
     assert "- Neurologist" not in headings(a)
 
 
+@SHIPPED_CORPUS
 def test_page_furniture_of_003_is_dropped(seeds):
     text = seeds["spinal-problems-tremors"].text
     assert "Share on Pinterest" not in text
@@ -57,6 +62,7 @@ def test_page_furniture_of_003_is_dropped(seeds):
     assert "Botulinum toxin (Botox) injections" in headings(seeds["spinal-problems-tremors"])
 
 
+@SHIPPED_CORPUS
 def test_seed_text_is_the_original_wording(seeds):
     original = (ROOT.parent / "shared" / "seeds" / "002_9434285b10c056a6.txt")
     if not original.exists():

@@ -12,10 +12,10 @@ import pytest
 from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, bundled_model_dir
 from chatbot.index.build import build_index
 from chatbot.search.retriever import Retriever
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, SHIPPED_CORPUS
 
 
-pytestmark = pytest.mark.slow  # the real model on the real corpus
+pytestmark = [pytest.mark.slow, SHIPPED_CORPUS]  # the real model on the shipped corpus and its committed index
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from chatbot.version import __version__ as chatbot_version
-from conftest import ROOT
+from conftest import ROOT, SHIPPED_CORPUS
 
 
 def test_import_does_not_load_heavy_libraries():
@@ -31,6 +31,7 @@ def test_public_names_resolve():
 
 
 @pytest.mark.slow
+@SHIPPED_CORPUS
 def test_installed_package_runs_from_another_folder(tmp_path):
     """``pip install`` into a fresh prefix; the ``chatbot`` script answers from another folder with the
     installed code and its package data (the triage model), not the checkout's."""

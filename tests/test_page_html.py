@@ -10,7 +10,9 @@ import pytest
 
 from chatbot.answer.bot import Chatbot
 from chatbot.serve.page_html import EMPTY_SOURCES, link_markers, render_banner, render_sources
-from conftest import ROOT
+from conftest import ROOT, SHIPPED_CORPUS
+
+pytestmark = SHIPPED_CORPUS  # the answers of the shipped seed articles
 
 
 @pytest.fixture(scope="module")
