@@ -99,15 +99,16 @@ _SECOND_QUESTION = re.compile(r"[,;]?\s+(?:and|also|plus|but)\s+(?=(?:what|whats
                               r"is|are|can|could|does|do|should|will)\b)", re.I)
 
 
+def _asking_sentences(text: str) -> list[str]:
+    """The sentences of ``text`` that ask something: they end in "?" or open like a question."""
+    return [s for s in _SENTENCE_BREAK.split(text.strip()) if s and (s.rstrip().endswith("?") or _ASKING.match(s))]
+
+
 def asking_parts(text: str) -> list[str]:
     """Each question ``text`` asks: its asking sentences, split again where a sentence goes on to a second one."""
-    sentences = [s for s in _SENTENCE_BREAK.split(text.strip()) if s]
-    asking = [s for s in sentences if s.rstrip().endswith("?") or _ASKING.match(s)]
-    return [part.strip(" ,;") for s in asking for part in _SECOND_QUESTION.split(s) if part.strip(" ,;?")]
+    return [part.strip(" ,;") for s in _asking_sentences(text) for part in _SECOND_QUESTION.split(s) if part.strip(" ,;?")]
 
 
 def asked_part(text: str) -> str:
-    """The sentences of ``text`` that ask something (end in "?" or open like a question); all of it if none does."""
-    sentences = [s for s in _SENTENCE_BREAK.split(text.strip()) if s]
-    asking = [s for s in sentences if s.rstrip().endswith("?") or _ASKING.match(s)]
-    return " ".join(asking) if asking else text
+    """The sentences of ``text`` that ask something; all of it if none does."""
+    return " ".join(_asking_sentences(text)) or text

@@ -29,7 +29,7 @@ from chatbot.settings import MAX_QUESTION_CHARS, ScopeSettings, SelectionSetting
 from chatbot.triage.redflags import BY_NAME
 from chatbot.answer.safety import (DIAGNOSIS_NOTE, DOSE_NOTE, WARNING_SIGNS_NOTE, check_question, emergency_notice,
                      same_day_notice)
-from chatbot.answer.selection import Passage, names_any, part_words, select_passages
+from chatbot.answer.selection import Passage, names_any, overlaps, part_words, select_passages
 from chatbot.triage.assess import Triage, assess
 from chatbot.types import Answer, Chunk, Citation, Hit
 
@@ -147,8 +147,7 @@ class Chatbot:
             if named and (not sub.intent_sure or sub.intent == q.intent):
                 continue
             found = [p for p in self._quotes_for(sub)[0] if not own or names_any(own, p)]
-            fresh = [p for p in found if not any(p.article_id == o.article_id and p.start < o.end and o.start < p.end
-                                                for o in passages)]
+            fresh = [p for p in found if not any(overlaps(p, o) for o in passages)]
             passages = passages + fresh[:1]
         return passages
 

@@ -59,12 +59,11 @@ def compose_answer(question: Question, passages: Sequence[Passage], *, lead: str
     quote speaks to.  ``articles`` (the index manifest's article
     records) gives each source its organisation and review date.
     """
-    about = articles or {}
+    records = [(articles or {}).get(p.article_id, {}) for p in passages]
     citations = tuple(
         Citation(n, p.article_id, p.title, p.url, p.section, p.text, p.start, p.end,
-                 source=str(about.get(p.article_id, {}).get("source") or ""),
-                 reviewed=str(about.get(p.article_id, {}).get("reviewed") or ""))
-        for n, p in enumerate(passages, 1)
+                 source=str(record.get("source") or ""), reviewed=str(record.get("reviewed") or ""))
+        for n, (p, record) in enumerate(zip(passages, records), 1)
     )
     parts = [lead] if lead else []
     # where the kind of question is not clear, the heading does not guess

@@ -78,7 +78,7 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
 def with_list(chosen: list[Passage], found: Passage, settings: SelectionSettings) -> list[Passage]:
     """``chosen`` with the list the article gives, second (after the opening), unless it overlaps a
     chosen quote; a chosen sentence that repeats the list is dropped (the list says it whole)."""
-    if any(_overlaps(found, p) for p in chosen):
+    if any(overlaps(found, p) for p in chosen):
         return chosen
     kept = [p for p in chosen if not _similar(p.text, found.text, settings.near_duplicate)]
     return kept[:1] + [found] + kept[1:]
@@ -100,7 +100,7 @@ def _choose(question: Question, scored: list[Passage], settings: SelectionSettin
         best, scores[i] = scored[i], -np.inf
         size = _sentence_count(best)
         if sentences + size > settings.max_sentences or any(
-                _overlaps(best, q) or _similar(best.text, q.text, settings.near_duplicate) for q in chosen):
+                overlaps(best, q) or _similar(best.text, q.text, settings.near_duplicate) for q in chosen):
             continue
         chosen.append(best)
         sentences += size
@@ -305,7 +305,8 @@ def _sentence_count(p: Passage) -> int:
     return 1 if p.items else max(1, len(re.findall(r"[.!?](\s|$)", p.text)))
 
 
-def _overlaps(a: Passage, b: Passage) -> bool:
+def overlaps(a: Passage, b: Passage) -> bool:
+    """Whether two passages share characters of one article."""
     return a.article_id == b.article_id and a.start < b.end and b.start < a.end
 
 
