@@ -275,3 +275,17 @@ def test_a_part_the_articles_do_not_cover_is_named(bot, articles):
     assert "the articles may not answer “is acupuncture covered by medicare?”" in answer.markdown
     # every quote speaks to one of the two questions: none is there only because it was retrieved
     assert all(re.search(r"lumbar|tremor|acupuncture|medicare", c.quote, re.I) for c in answer.citations)
+
+
+def test_a_list_comes_from_the_article_the_answer_opens_with(real_embedder, tmp_path):
+    import shutil
+    from chatbot.index.build import build_index
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (corpus / "gout.md").write_text("---\ntitle: Gout\n---\n# Gout\n\nGout is a kind of arthritis caused by uric acid "
+                                    "crystals in a joint.\n\n## Treatment\n\nAnti-inflammatory medicines ease an attack. "
+                                    "Drinking water and less alcohol help prevent new attacks.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", embedder=real_embedder)
+    answer = Chatbot.load(tmp_path / "index", embedder=real_embedder).ask("how is gout treated?")
+    assert answer.citations[0].article_id == "gout"
+    assert {c.article_id for c in answer.citations if "\n" in c.quote} <= {"gout"}  # no lumbar tremor treatment list

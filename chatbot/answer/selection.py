@@ -71,7 +71,12 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
     scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf, settings)
     cue = _CUE_PATTERNS.get(question.intent, re.compile(r"(?!)"))
     chosen = _choose(question, scored, settings)
-    best_list = _best_list(question, lists + _candidates(section_hits, sentences_of, settings, windows=False)[1], cue)
+    found = lists + _candidates(section_hits, sentences_of, settings, windows=False)[1]
+    # a list from the article the answer opens with or one whose title names the topic: another article's
+    # list ("Treatment of Lumbar Tremor" for "how is gout treated?") answers another topic
+    topic = terms_of(" ".join(question.topic))
+    best_list = _best_list(question, [p for p in found if not chosen or p.article_id == chosen[0].article_id
+                                      or topic & terms_of(p.title)], cue)
     return with_list(chosen, best_list, settings) if best_list else chosen
 
 
