@@ -107,12 +107,32 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
 
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feedback-log", default="feedback.jsonl", help="the log written by serve (default feedback.jsonl)")
+    p.add_argument("--index", default="index", help="index folder, for the articles overdue for review (default: index)")
+    _review_years(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def _info(args: argparse.Namespace) -> int:
+    from chatbot.cli_status import info_command
+
+    return info_command(args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from chatbot.cli_status import report_command
+
+    return report_command(args)
 
 
 def _info_options(p: argparse.ArgumentParser) -> None:
     _corpus_and_index(p)
+    _review_years(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
+
+
+def _review_years(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--review-years", type=int, help="years between reviews for articles with no review_due "
+                   "(default: CHATBOT_REVIEW_YEARS, or 3)")
 
 
 def _eval_options(p: argparse.ArgumentParser) -> None:
@@ -225,70 +245,6 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
-    from chatbot.serve.feedback import summarise_feedback
-
-    summary = summarise_feedback(args.feedback_log)
-    if args.json:
-        _print_json(summary)
-        return 0
-    print(f"Ratings: {summary['up']} up, {summary['down']} down")
-    for kind, counts in summary["ratings"].items():
-        print(f"  {kind}: {counts['up']} up, {counts['down']} down")
-    for label, key in (("Down-rated questions", "down_rated_questions"), ("Questions the articles do not cover", "refused_questions")):
-        print(f"{label}:" if summary[key] else f"{label}: none")
-        for item in summary[key]:
-            print(f"  {item['count']:>4}  {item['question']}")
-    return 0
-
-
-def _info(args: argparse.Namespace) -> int:
-    from chatbot.index.build import build_index
-    from chatbot.index.store import damage, read_manifest
-
-    manifest = read_manifest(args.index)
-    info: dict[str, Any] = {
-        "index_dir": args.index,
-        "format_version": manifest["format_version"],
-        "model": manifest["model"],
-        "chunking": manifest["chunking"],
-        "counts": manifest["counts"],
-        "vector_index": manifest.get("vector_index", {"type": "flat", "exact": True}),
-        "created_at": manifest.get("created_at"),
-        "updated_at": manifest.get("updated_at"),
-        "damaged": damage(args.index, manifest),  # "" when every file is as the build wrote it
-    }
-    try:
-        report = build_index(args.corpus, args.index, dry_run=True)
-        info["stale"] = not report.is_noop
-        info["pending"] = {k: list(getattr(report, k)) for k in ("added", "changed", "removed")}
-        if report.full_rebuild:
-            info["pending"]["full_rebuild"] = report.reason
-    except ChatbotError as exc:
-        info["stale"] = None
-        info["corpus_error"] = str(exc)
-    if args.json:
-        _print_json(info)
-        return 0
-    print(f"Index '{args.index}/': {info['counts']['articles']} articles, {info['counts']['chunks']} chunks")
-    print(f"  model: {info['model']['name']} ({info['model']['dimension']} dimensions, "
-          f"{info['model'].get('backend', 'torch')} backend)")
-    print(f"  chunking: {info['chunking']}")
-    print(f"  vector index: {info['vector_index']['type']} ({'exact' if info['vector_index']['exact'] else 'approximate'} search)")
-    print(f"  built: {info['created_at']}, updated: {info['updated_at']}")
-    if info["damaged"]:
-        print(f"  DAMAGED: {info['damaged']}. Run: python -m chatbot build --corpus {args.corpus} --index {args.index}")
-    if info["stale"] is None:
-        print(f"  corpus: cannot compare ({info['corpus_error']})")
-    elif info["stale"]:
-        pending = ", ".join(f"{len(v)} {k}" for k, v in info["pending"].items() if k != "full_rebuild")
-        why = f"; full rebuild: {info['pending']['full_rebuild']}" if "full_rebuild" in info["pending"] else ""
-        print(f"  STALE against '{args.corpus}/' ({pending}{why}). Run: python -m chatbot build --corpus {args.corpus} --index {args.index}")
-    else:
-        print(f"  up to date with '{args.corpus}/'")
-    return 0
-
-
 def _eval(args: argparse.Namespace) -> int:
     from chatbot.answer.bot import Chatbot
     from chatbot.evaluation import (describe_set, evaluate_answers, evaluate_retrieval, evaluate_triage, is_triage_set,
@@ -339,9 +295,11 @@ _COMMANDS = [
     ("search", _search, "print the passages that best match a query", _search_options),
     ("ask", _ask, "answer a question with quotes from the articles, citations and safety notices", _ask_options),
     ("serve", _serve, "serve the chat page and the HTTP API (building the index first if needed)", _serve_options),
-    ("report", _report, "summarise the feedback log: ratings and the questions the articles could not answer",
+    ("report", _report, "summarise the feedback log: ratings, the questions the articles could not answer, and "
+     "the articles overdue for review with how often each was cited",
      _report_options),
-    ("info", _info, "describe the index and whether it is stale against the corpus", _info_options),
+    ("info", _info, "describe the index, whether it is stale or damaged, and the articles overdue for review",
+     _info_options),
     ("eval", _eval, "measure retrieval and answers on a labelled question set, or triage on a labelled "
      "message set (benchmarks/data/triage/FORMAT.md); prints JSON", _eval_options),
 ]

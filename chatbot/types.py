@@ -41,6 +41,8 @@ class Article:
     path: str = ""
     content_hash: str = ""
     reviewed: str = ""              # ISO date it was last reviewed (front matter ``reviewed``), "" if not given
+    review_due: str = ""            # ISO date its next review is due (front matter ``review_due``), "" if not given
+    format: str = ""                # the file's format: md, txt, html, htm, pdf or docx
 
     to_dict = _as_dict
 

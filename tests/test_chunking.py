@@ -5,7 +5,8 @@ from hypothesis import given, settings, strategies as st
 
 from chatbot.settings import ChunkSettings
 from chatbot.ingest.chunking import chunk_article, embedding_text, split_sentences
-from chatbot.ingest.corpus import load_corpus, _assemble
+from chatbot.ingest.corpus import load_corpus
+from chatbot.ingest.plain import assemble as _assemble
 from chatbot.types import Article
 from conftest import ROOT
 

@@ -139,7 +139,10 @@ def test_text_article_hash_changes_with_content(tmp_path):
         ("blank.txt", b"  \n\n  \n", "empty"),
         ("broken.md", b"---\ntitle: [unclosed\n---\nBody text.\n", "front matter"),
         ("title-only.txt", b"Just a title\n", "no article text"),
-        ("notes.docx", b"PK\x03\x04", "unsupported file type"),
+        ("notes.docx", b"PK\x03\x04", "not a readable Word"),
+        ("leaflet.pdf", b"%PDF-1.4 truncated", "not a readable PDF"),
+        ("slides.pptx", b"PK\x03\x04", "unsupported file type"),
+        ("orphan.yaml", b"reviewed: 2024-01-01\n", "no such article"),
     ],
 )
 def test_bad_file_is_skipped_with_a_warning_naming_it(tmp_path, caplog, name, content, reason):

@@ -106,7 +106,8 @@ def _manifest(plan: BuildPlan, embedder: Embedder, chunks: list[Chunk]) -> dict[
         "libraries": {lib: _version(lib) for lib in ("faiss-cpu", "sentence-transformers", "onnxruntime")},
         "articles": {
             a.article_id: {"content_hash": a.content_hash, "title": a.title, "url": a.url, "path": a.path,
-                           "source": a.source, "reviewed": a.reviewed, "chunks": chunks_per_article[a.article_id]}
+                           "source": a.source, "reviewed": a.reviewed, "review_due": a.review_due,
+                           "format": a.format, "chunks": chunks_per_article[a.article_id]}
             for a in plan.corpus.articles
         },
     }

@@ -1,7 +1,8 @@
 """The feedback log: ratings of answers and the questions the articles could not answer.
 
-One JSON object per line (``event`` "rating" or "refused", UTC ``time``), appended under a
-lock; ``summarise_feedback`` reads it back for ``python -m chatbot report``.
+One JSON object per line (``event`` "rating", "refused" or "cited", UTC ``time``), appended
+under a lock.  "cited" records only which articles an answer quoted (not the question), so
+editors see which articles are used; ``summarise_feedback`` reads it back for ``python -m chatbot report``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,10 @@ class FeedbackLog:
         })
 
     def answered(self, answer: Answer) -> None:
-        """Record questions the articles could not answer: the topics the corpus misses."""
+        """Record the articles an answer cites, and questions the articles could not answer: the topics
+        the corpus misses."""
+        if answer.citations:
+            self._append({"event": "cited", "articles": sorted({c.article_id for c in answer.citations})})
         if answer.kind == "out_of_scope":
             self._append({"event": "refused", "question": answer.question[:MAX_QUESTION_CHARS], "kind": answer.kind})
 
@@ -54,6 +58,7 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
     ratings: dict[str, dict[str, int]] = {}
     down: dict[str, int] = {}
     refused: dict[str, int] = {}
+    cited: dict[str, int] = {}
     bad_lines = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
@@ -70,6 +75,9 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
                 down[question] = down.get(question, 0) + 1
         elif kind == "refused":
             refused[question] = refused.get(question, 0) + 1
+        elif kind == "cited" and isinstance(event.get("articles"), list):
+            for article_id in map(str, event["articles"]):
+                cited[article_id] = cited.get(article_id, 0) + 1
     top = lambda counts: [{"question": q, "count": n} for q, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:20]]  # noqa: E731
     return {
         "ratings": ratings,
@@ -77,5 +85,6 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
         "down": sum(r["down"] for r in ratings.values()),
         "down_rated_questions": top(down),
         "refused_questions": top(refused),
+        "cited": dict(sorted(cited.items(), key=lambda x: (-x[1], x[0]))),  # answers citing each article
         "unreadable_lines": bad_lines,
     }
