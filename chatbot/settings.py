@@ -19,6 +19,8 @@ from typing import Any
 
 # Limits on input, the same in the library, the command line, the HTTP API and the page.
 MAX_QUESTION_CHARS = 2_000   # a question, or a search query, after whitespace is folded
+# The largest article file an editor may upload to a running server (PUT /api/articles/{id}).
+MAX_UPLOAD_BYTES = 20_000_000
 MAX_K = 100                  # passages one search may return
 
 # The choices of the named options, the same everywhere they are offered.

@@ -16,24 +16,23 @@ from typing import Any, Literal, Sequence, Union
 from urllib.parse import urlsplit
 
 import dataclasses
-import secrets
 import typing
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, Field, create_model
 
 from chatbot.version import __version__
 from chatbot.errors import ChatbotError, InvalidQueryError
-from chatbot.settings import MAX_K, MAX_QUESTION_CHARS
+from chatbot.settings import MAX_K, MAX_QUESTION_CHARS, MAX_UPLOAD_BYTES
 
 # Longer request fields are refused with a 422 before any work; up to this, a long question
 # still gets the answer that says how long it is (and triage on all of it).
 MAX_TEXT_FIELD_CHARS = 10 * MAX_QUESTION_CHARS
+from chatbot.serve.auth import password_check
 from chatbot.serve.feedback import FeedbackLog
 from chatbot.serve.service import BotService
 from chatbot.types import ANSWER_KINDS, TRIAGE_LEVELS, Citation, Hit
@@ -100,20 +99,6 @@ class ErrorOut(BaseModel):
     error: str
 
 
-def password_check(credentials: tuple[str, str]):
-    """A dependency that asks for HTTP Basic credentials equal to ``credentials``."""
-    basic = HTTPBasic(auto_error=False)
-
-    def check(given: HTTPBasicCredentials | None = Depends(basic)) -> None:
-        user_ok = given is not None and secrets.compare_digest(given.username.encode(), credentials[0].encode())
-        password_ok = given is not None and secrets.compare_digest(given.password.encode(), credentials[1].encode())
-        if not (user_ok and password_ok):
-            raise StarletteHTTPException(401, "Sign in: this server asks for a user name and password.",
-                                         headers={"WWW-Authenticate": "Basic"})
-
-    return check
-
-
 def origin_of(text: str) -> str:
     """``text`` as a web origin (``scheme://host[:port]``), or ``ChatbotError`` saying what is wrong."""
     parts = urlsplit(text.strip())
@@ -124,13 +109,15 @@ def origin_of(text: str) -> str:
 
 
 def create_api(service: BotService, feedback: FeedbackLog | None = None,
-               credentials: tuple[str, str] | None = None, *, allow_origins: Sequence[str] = ()) -> FastAPI:
+               credentials: tuple[str, str] | None = None, *, allow_origins: Sequence[str] = (),
+               admin: tuple[str, str] | None = None, editor_log: str = "editor-log.jsonl") -> FastAPI:
     """The FastAPI app with the /api routes; the chat page is mounted onto it by ``web.py``.
 
     With ``credentials`` (user name, password) every route but /api/health asks for them
     (HTTP Basic).  ``allow_origins``: the web sites (``https://clinic.example``) whose pages may call
     the API from the browser (CORS); none by default.  /docs serves its Swagger UI files from the
-    ``fastapi-offline`` package, so it works with no network.
+    ``fastapi-offline`` package, so it works with no network.  With ``admin`` (user name, password)
+    the editors' routes (/api/articles, /admin; see ``editor.py``) are added, logging changes to ``editor_log``.
     """
     app = FastAPIOffline(title="Health Q&A chatbot", version=__version__, redoc_url=None,
                          description="Answers quoted from curated health articles, with citations. Not medical advice.")
@@ -142,6 +129,10 @@ def create_api(service: BotService, feedback: FeedbackLog | None = None,
     _guard(app)
     _status_routes(app, service, protected)
     _question_routes(app, service, feedback, protected)
+    if admin:
+        from chatbot.serve.editor import add_editor_routes
+
+        add_editor_routes(app, service, admin, editor_log)
     return app
 
 
@@ -154,8 +145,11 @@ def _guard(app: FastAPI) -> None:
     @app.middleware("http")
     async def limit_body_size(request: Request, call_next):
         length = request.headers.get("content-length")
-        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"error": f"Request body over {MAX_BODY_BYTES:,} bytes; send a shorter question."}, 413)
+        upload = request.url.path.startswith("/api/articles/")
+        limit = MAX_UPLOAD_BYTES if upload else MAX_BODY_BYTES
+        if length and (not length.isdigit() or int(length) > limit):
+            what = "the upload limit for one article" if upload else "send a shorter question"
+            return JSONResponse({"error": f"Request body over {limit:,} bytes; {what}."}, 413)
         return await call_next(request)
 
     @app.exception_handler(StarletteHTTPException)

@@ -201,14 +201,22 @@ def credentials_from_environment() -> tuple[str, str] | None:
     return (user, password) if user and password else None
 
 
+def admin_from_environment() -> tuple[str, str] | None:
+    """(user, password) for the editors' page and API: CHATBOT_ADMIN_USER (default admin) and
+    CHATBOT_ADMIN_PASSWORD; None (the editors' routes are absent) when no password is set."""
+    password = os.environ.get("CHATBOT_ADMIN_PASSWORD", "")
+    return (os.environ.get("CHATBOT_ADMIN_USER", "") or "admin", password) if password else None
+
+
 def create_app(service: BotService, feedback: FeedbackLog | None = None, credentials: tuple[str, str] | None = None,
-               allow_origins: Sequence[str] = ()):
+               allow_origins: Sequence[str] = (), admin: tuple[str, str] | None = None,
+               editor_log: str | Path = "editor-log.jsonl"):
     """The API with the chat page mounted at ``/`` and the compact widget at ``/embed``; all behind a
     password when ``credentials`` are given.  ``allow_origins``: web sites whose pages may call the API."""
     import gradio as gr
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    app = create_api(service, feedback, credentials, allow_origins=allow_origins)
+    app = create_api(service, feedback, credentials, allow_origins=allow_origins, admin=admin, editor_log=str(editor_log))
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     look = {"theme": theme, "css": CSS, "head": HEAD, "auth": credentials}
     # /embed first: the page at / would otherwise answer for it
@@ -253,7 +261,11 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
     service.start(watch_corpus=watch)
     feedback = FeedbackLog(feedback_log) if feedback_log else None
     credentials = credentials_from_environment()
-    app = create_app(service, feedback, credentials, allow_origins)
+    admin = admin_from_environment()
+    app = create_app(service, feedback, credentials, allow_origins, admin)
+    if admin:
+        print(f"Editors: http://{host}:{port}/admin and /api/articles, for user {admin[0]!r} with CHATBOT_ADMIN_PASSWORD; "
+              "changes are logged to editor-log.jsonl.")
     if credentials:
         print("The page and the API ask for the user name and password set in CHATBOT_USERNAME and CHATBOT_PASSWORD.")
     check_port_free(host, port)  # again: the build may have taken minutes
