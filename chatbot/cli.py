@@ -100,6 +100,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     _backend(p)
     p.add_argument("--feedback-log", default="feedback.jsonl", help="where ratings and refused questions go "
                    "(default feedback.jsonl; '' to keep none)")
+    p.add_argument("--editor-log", default="editor-log.jsonl", help="where the editors' changes are logged, with "
+                   "CHATBOT_ADMIN_PASSWORD set (default editor-log.jsonl)")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
                    help="a web site whose pages may call the API from the browser (CORS), e.g. https://clinic.example; "
                         "repeat for more (default: none)")
@@ -241,7 +243,7 @@ def _serve(args: argparse.Namespace) -> int:
     from chatbot.serve.web import serve
 
     serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None,
-          backend=args.backend, allow_origins=args.allow_origin)
+          backend=args.backend, allow_origins=args.allow_origin, editor_log=args.editor_log)
     return 0
 
 

@@ -40,6 +40,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+ADMIN_PASSWORD = "editor pass phrase"
 ALLOWED_PORT, REFUSED_PORT = free_port(), free_port()  # two other web sites: one allowed to call the API
 
 
@@ -63,11 +64,12 @@ def server(tmp_path_factory):
     shutil.copytree(ROOT / "corpus", work / "corpus")
     shutil.copytree(ROOT / "index", work / "index")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")} | {"CHATBOT_ADMIN_PASSWORD": ADMIN_PASSWORD}
     log = (work / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--corpus", str(work / "corpus"), "--index", str(work / "index"),
          "--port", str(port), "--watch", "--feedback-log", str(work / "feedback.jsonl"),
+         "--editor-log", str(work / "editor-log.jsonl"),
          "--allow-origin", f"http://127.0.0.1:{ALLOWED_PORT}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
@@ -442,3 +444,38 @@ def test_readme_gradio_client_snippet_prints_the_markdown(server):
     out = run.stdout
     assert out.startswith("**What the articles say") and "[1]" in out and "Please see a doctor" in out
     assert "Treatment" in out  # the follow-up was read with its earlier turn
+
+
+def test_editor_uploads_and_deletes_an_article_on_the_admin_page(server, browser, screenshot, tmp_path):
+    base, work = server
+    article = tmp_path / "gout-basics.md"
+    article.write_text("---\nreviewed: 2015-02-01\n---\n# Gout\n\nGout is a kind of arthritis that causes sudden, "
+                       "severe pain in a joint, often the big toe.\n", encoding="utf-8")
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # the delete button asks first
+    page.goto(base + "/admin")
+    page.fill("#password", "wrong")
+    page.click("#signin button")
+    page.locator("#error", has_text="Wrong user name or password").wait_for(timeout=10_000)
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("#signin button")
+    page.locator("#articles tr", has_text="lumbar-tremor").wait_for(timeout=10_000)
+    page.set_input_files("#file", str(article))
+    assert page.input_value("#article-id") == "gout-basics"
+    page.click("#preview")
+    page.locator("#result", has_text="+Gout is a kind of arthritis").wait_for(timeout=10_000)
+    assert not (work / "corpus" / "gout-basics.md").exists()  # a preview writes nothing
+    page.click("#upload button[type=submit]")
+    page.locator("#result", has_text="Index updated: 1 added").wait_for(timeout=60_000)
+    page.locator("#articles tr", has_text="gout-basics").wait_for()
+    page.locator("#reviews li", has_text="gout-basics: due 2018-02-01").wait_for()
+    screenshot(page, "admin.png", full_page=True)
+    answer = httpx.post(f"{base}/api/ask", json={"question": "what is gout?"}, timeout=60).json()
+    assert "gout-basics" in {c["article_id"] for c in answer["citations"]}
+    page.click("button[aria-label='Delete gout-basics']")
+    page.locator("#result", has_text="1 removed").wait_for(timeout=60_000)
+    assert page.locator("#articles tr", has_text="gout-basics").count() == 0
+    assert not (work / "corpus" / "gout-basics.md").exists()
+    log = [json.loads(line) for line in (work / "editor-log.jsonl").read_text().splitlines()]
+    assert [(e["user"], e["action"], e["id"]) for e in log] == [("admin", "put", "gout-basics"), ("admin", "delete", "gout-basics")]
+    page.close()

@@ -128,3 +128,8 @@ def test_the_admin_page_is_served_with_a_sign_in_form(server):
     page = server.get("/admin", auth=None)
     assert page.status_code == 200 and 'id="signin"' in page.text and 'type="password"' in page.text
     assert page.headers["cache-control"] == "no-store"
+
+
+def test_the_page_s_own_sign_in_gets_a_401_without_the_browser_password_box(server):
+    response = server.get("/api/articles", auth=("editor", "wrong"), headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 401 and "www-authenticate" not in response.headers

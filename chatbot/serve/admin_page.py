@@ -36,7 +36,7 @@ let auth = "";
 const $ = (id) => document.getElementById(id);
 function show(error) { $("error").textContent = error || ""; }
 async function call(method, path, body, type) {
-  const headers = {"Authorization": auth};
+  const headers = {"Authorization": auth, "X-Requested-With": "fetch"};
   if (type) headers["Content-Type"] = type;
   const response = await fetch(path, {method, headers, body});
   const data = await response.json().catch(() => ({error: response.statusText}));

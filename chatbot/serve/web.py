@@ -242,7 +242,7 @@ def check_port_free(host: str, port: int) -> None:
 
 def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *, host: str = "127.0.0.1",
           port: int = 7860, watch: bool = False, feedback_log: str | Path | None = "feedback.jsonl",
-          backend: str | None = None, allow_origins: Sequence[str] = ()) -> None:
+          backend: str | None = None, allow_origins: Sequence[str] = (), editor_log: str | Path = "editor-log.jsonl") -> None:
     """Build the index if it is missing or stale, then serve the page and the API until stopped."""
     import uvicorn
 
@@ -262,10 +262,10 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
     feedback = FeedbackLog(feedback_log) if feedback_log else None
     credentials = credentials_from_environment()
     admin = admin_from_environment()
-    app = create_app(service, feedback, credentials, allow_origins, admin)
+    app = create_app(service, feedback, credentials, allow_origins, admin, editor_log)
     if admin:
         print(f"Editors: http://{host}:{port}/admin and /api/articles, for user {admin[0]!r} with CHATBOT_ADMIN_PASSWORD; "
-              "changes are logged to editor-log.jsonl.")
+              f"changes are logged to {editor_log}.")
     if credentials:
         print("The page and the API ask for the user name and password set in CHATBOT_USERNAME and CHATBOT_PASSWORD.")
     check_port_free(host, port)  # again: the build may have taken minutes
