@@ -258,6 +258,8 @@ def _eval(args: argparse.Namespace) -> int:
         _print_json({"set": Path(args.file).name, "index": args.index, "settings": bot.settings.to_dict(),
                      "triage": evaluate_triage(bot.ask, records)})
         return 0
+    from chatbot.search.ranker import ranker_record
+
     questions = load_questions(args.file)
     bot = Chatbot.load(args.index, backend=args.backend)
     retriever = bot.retriever
@@ -268,6 +270,7 @@ def _eval(args: argparse.Namespace) -> int:
         "backend": retriever.embedder.backend,
         "chunking": retriever.manifest["chunking"],
         "settings": bot.settings.to_dict(),
+        "ranker": ranker_record(bot.settings.search),
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),
     }

@@ -25,6 +25,7 @@ MAX_K = 100                  # passages one search may return
 
 # The choices of the named options, the same everywhere they are offered.
 SEARCH_MODES = ("hybrid", "dense", "lexical")   # hybrid is the shipped search; the others its baselines
+RANKERS = ("learned", "fixed")                  # how the hybrid search weighs its features
 # How texts are run through the model: PyTorch (any device), or ONNX Runtime on the CPU, in
 # float32 (the same vectors as PyTorch) or with int8 weights (slightly different vectors).
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -75,11 +76,17 @@ class SearchSettings(_Record):
     candidates: int = 100          # chunks each side (dense, BM25) brings
     sentence_candidates: int = 40  # best candidates whose sentences are compared with the query
     rerank_depth: int = 20         # hits a reranker (when one is given) reorders
+    # "learned": the fitted weights of search/data/ranker.json (benchmarks/fit_ranker.py) replace the seven
+    # above; "fixed": the seven above, the baseline and the fallback when the model file cannot be read.
+    ranker: str = "learned"
+    named_candidates: int = 300    # chunks of the articles a message names (its foci) added to the candidates
 
     def __post_init__(self) -> None:
         for name in ("candidates", "sentence_candidates", "rerank_depth"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.ranker not in RANKERS:
+            raise ValueError(f"ranker must be one of {', '.join(RANKERS)}, got {self.ranker!r}")
 
 
 @dataclass(frozen=True)

@@ -179,7 +179,7 @@ def test_a_heading_that_fits_the_kind_of_question_wins_a_tie(tmp_path, fake_embe
 def _only(feature):
     """Search settings with one hybrid feature alone, so that a test sees that feature and nothing else."""
     weights = {name: 0.0 for name in FEATURE_NAMES}
-    return SearchSettings(**{**weights, feature: 1.0})
+    return SearchSettings(ranker="fixed", **{**weights, feature: 1.0})
 
 
 FEATURE_NAMES = ("dense", "lexical", "sentence", "section_opening", "section_cue", "heading_words", "title_fit")

@@ -103,7 +103,7 @@ class Chatbot:
         problem = check_question(question)
         if problem:
             return Answer(kind=kind_if_urgent or "invalid", markdown=compose_invalid(problem, lead=lead), **common)
-        q = understand(question, self.vocabulary, history)
+        q = understand(question, self.vocabulary, history, self.retriever.names)
         if not q.search_query.strip():  # nothing left once markup is removed, e.g. "<>"
             return Answer(kind=kind_if_urgent or "invalid", intent=q.intent, **common,
                           markdown=compose_invalid("Please type a question, for example: *Can back pain cause shaky hands?*", lead=lead))
@@ -142,7 +142,7 @@ class Chatbot:
         treated?"): that question answered on its own, read with the ones before it as a follow-up.
         Its quote must name a word of its own, if it has any; one the articles do not cover adds none."""
         for i, (part, own) in enumerate(part_words(q)):
-            sub = understand(part, self.vocabulary, [{"role": "user", "content": p} for p in q.parts[:i]])
+            sub = understand(part, self.vocabulary, [{"role": "user", "content": p} for p in q.parts[:i]], self.retriever.names)
             named = not own or any(names_any(own, p) for p in passages)
             if named and (not sub.intent_sure or sub.intent == q.intent):
                 continue

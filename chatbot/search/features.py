@@ -4,13 +4,14 @@
 opens its section, which headings fit which kind of question, the words of each title and
 heading, the norms of the sentence vectors); ``first_stage`` gives the features of a set of
 candidate rows for one query, and ``best_sentence`` the costlier sentence feature for the
-best of them.  Every feature lies in 0..1; ``fuse`` weighs them with ``SearchSettings``.
+best of them.  Every feature lies in 0..1; ``fuse`` weighs them: with the learned ranker's
+weights (``search.ranker``) or the hand-set ones of ``SearchSettings``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -26,8 +27,16 @@ _QUESTION_TERMS = frozenset(stem(w) for w in INTENT_WORDS)
 class ChunkFeatures:
     """Query-independent facts of every chunk of an index, and the features of candidates."""
 
-    def __init__(self, chunks: Sequence[Chunk], sentences: SentenceTable) -> None:
+    def __init__(self, chunks: Sequence[Chunk], sentences: SentenceTable,
+                 idf: Callable[[str], float] = lambda term: 1.0) -> None:
         self._opens_section = _opens_section(chunks)
+        articles: dict[str, int] = {}
+        self._article = np.array([articles.setdefault(c.article_id, len(articles)) for c in chunks], dtype=np.int64)
+        self._article_ids = list(articles)
+        self._article_number = articles
+        order = np.argsort(self._article, kind="stable")
+        self._article_rows = np.split(order, np.cumsum(np.bincount(self._article, minlength=len(articles)))[:-1])
+        self._idf = idf
         self._section_cue = _section_cues(chunks)
         self._headings = _FieldTerms([c.section for c in chunks])
         self._titles = _FieldTerms([c.title for c in chunks])
@@ -36,19 +45,46 @@ class ChunkFeatures:
         self._sentence_norms = np.maximum(np.sqrt(np.einsum("ij,ij->i", codes, codes, dtype=np.float32)), 1e-12)
 
     def first_stage(self, rows: np.ndarray, similarity: np.ndarray, lexical: np.ndarray, query: str,
-                    intent: str) -> dict[str, np.ndarray]:
-        """The features of candidate ``rows`` (named as the weights of ``SearchSettings``), all but "sentence"."""
+                    intent: str, named: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+        """The features of candidate ``rows`` (named as the weights of ``SearchSettings``), all but "sentence".
+        ``named`` maps the articles the message names (its foci) to how specific the name is (0..1)."""
         terms = name_terms(query)
         topic = terms - _QUESTION_TERMS
         no_cue = np.zeros(len(rows), dtype=np.float32)
+        dense = scaled(similarity)
         return {
-            "dense": scaled(similarity),
+            "dense": dense,
             "lexical": lexical / (float(lexical.max()) or 1.0),
             "section_opening": self._opens_section[rows],
             "section_cue": self._section_cue[intent][rows] if intent in self._section_cue else no_cue,
             "heading_words": self._headings.score(rows, lambda h: len(terms & h) / len(h)),
             "title_fit": self._titles.score(rows, lambda t: jaccard(topic, t)),
+            "title_cover": self._titles.score(rows, lambda t: self._covered(t, terms)),
+            "named": self._named(rows, named or {}),
+            "article_dense": self._article_best(rows, dense),
         }
+
+    def _covered(self, title: frozenset[str], terms: frozenset[str]) -> float:
+        """The idf-weighted share of a title's words that the query uses: all of "Wilson disease" in a long story."""
+        weights = {t: self._idf(t) for t in title}
+        return sum(w for t, w in weights.items() if t in terms) / (sum(weights.values()) or 1.0)
+
+    def _named(self, rows: np.ndarray, named: Mapping[str, float]) -> np.ndarray:
+        if not named:
+            return np.zeros(len(rows), dtype=np.float32)
+        return np.array([named.get(self._article_ids[a], 0.0) for a in self._article[rows]], dtype=np.float32)
+
+    def _article_best(self, rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """For each row, the best value of any candidate of the same article: an article that fits as a whole."""
+        articles, inverse = np.unique(self._article[rows], return_inverse=True)
+        best = np.zeros(len(articles), dtype=np.float32)
+        np.maximum.at(best, inverse, values)
+        return best[inverse]
+
+    def rows_of(self, article_ids: Sequence[str], limit: int) -> np.ndarray:
+        """The rows of the chunks of ``article_ids`` (at most ``limit``, the first articles first)."""
+        found = [self._article_rows[self._article_number[a]] for a in article_ids if a in self._article_number]
+        return np.concatenate(found)[:limit] if found else np.zeros(0, dtype=np.int64)
 
     def best_sentence(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """For each chunk row, the highest cosine similarity of one of its sentences with ``vector``."""
@@ -67,9 +103,10 @@ class ChunkFeatures:
         return best
 
 
-def fuse(features: dict[str, np.ndarray], settings: SearchSettings) -> np.ndarray:
-    """The weighted sum of the features, each weighed by the setting of the same name."""
-    return sum(getattr(settings, name) * values for name, values in features.items())
+def fuse(features: dict[str, np.ndarray], weights: Mapping[str, float] | SearchSettings) -> np.ndarray:
+    """The weighted sum of the features, each weighed by the weight (or setting) of the same name."""
+    get = weights.get if isinstance(weights, Mapping) else lambda name, default: getattr(weights, name, default)
+    return sum(get(name, 0.0) * values for name, values in features.items())
 
 
 def scaled(values: np.ndarray) -> np.ndarray:

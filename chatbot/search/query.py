@@ -1,9 +1,10 @@
 """Question understanding: what kind of question, about what, in the corpus's own words.
 
 Pure functions over text.  ``understand`` returns a ``Question``: its intent, the topic
-terms, for "can X cause Y" questions X and Y, and a search query with lay terms mapped to
-the clinical words articles use (shaky hands -> tremor) and misspellings corrected against
-the corpus vocabulary.
+terms, for "can X cause Y" questions X and Y, the articles it names (its foci, given the
+corpus's ``ArticleNames``), and a search query with lay terms mapped to the clinical words
+articles use (shaky hands -> tremor), abbreviations spelled out (OI -> osteogenesis
+imperfecta) and misspellings corrected against the corpus vocabulary.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.text import asking_parts, content_words, stem, terms_of
 
 if TYPE_CHECKING:
+    from chatbot.search.names import ArticleNames, Focus
     from chatbot.search.spelling import Vocabulary
 
 INTENTS = (
@@ -116,6 +118,7 @@ class Question:
     intent_sure: bool = True        # the classifier chose the intent (not the patterns, where it was unsure)
     parts: tuple[str, ...] = ()     # the questions it asks, when it asks more than one
     part_words: tuple[tuple[str, ...], ...] = ()  # each one's own specialised words (see own_words)
+    foci: tuple[Focus, ...] = ()    # the names of articles it uses, in order (see search.names)
 
 
 def detect_intent(text: str) -> str:
@@ -137,8 +140,9 @@ def pattern_intent(text: str) -> str:
     return "other"
 
 
-def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequence | None = None) -> Question:
-    """Intent, topic and search query of ``text``; earlier user turns fill in a follow-up's topic."""
+def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequence | None = None,
+               names: ArticleNames | None = None) -> Question:
+    """Intent, topic, foci and search query of ``text``; earlier user turns fill in a follow-up's topic."""
     text = " ".join(_MARKUP.sub(" ", text).split())  # pasted HTML tags say nothing about the question
     corrections: dict[str, str] = {}
     corrected = text
@@ -173,10 +177,12 @@ def understand(text: str, vocabulary: Vocabulary | None = None, history: Sequenc
         if not (content_words(cause) and content_words(effect)):
             cause = effect = ""  # "is her back causing this?": a pronoun names nothing a quote could name
     clinical = expand_synonyms(f"{earlier} {corrected}")
-    search_query = " ".join(part for part in (earlier, corrected, clinical) if part)
+    foci = tuple(names.find(f"{earlier} {corrected}")) if names is not None else ()
+    spelled_out = " ".join(dict.fromkeys(f.abbreviation for f in foci if f.abbreviation))
+    search_query = " ".join(part for part in (earlier, corrected, clinical, spelled_out) if part)
     parts = parts if len(parts) > 1 else []
     return Question(text, intent, topic, search_query, cause, effect, follow_up, corrections, intent_sure,
-                    tuple(parts), own_words(parts, vocabulary))
+                    tuple(parts), own_words(parts, vocabulary), foci)
 
 
 def own_words(parts: Sequence[str], vocabulary: Vocabulary | None = None) -> tuple[tuple[str, ...], ...]:

@@ -22,10 +22,12 @@ from chatbot.errors import ChatbotError, IndexMismatchError, InvalidQueryError
 from chatbot.index import store
 from chatbot.index.sentences import SentenceTable
 from chatbot.search.features import ChunkFeatures, fuse, scaled
+from chatbot.search.names import ArticleNames, Focus, name_key
 from chatbot.search.query import Question, understand
+from chatbot.search.ranker import ranking_weights
 from chatbot.search.spelling import Vocabulary
 from chatbot.settings import MAX_K, MAX_QUESTION_CHARS, SEARCH_MODES, SearchSettings
-from chatbot.text import TOKENIZER_VERSION
+from chatbot.text import TOKENIZER_VERSION, stem
 from chatbot.types import Chunk, Hit
 
 class Retriever:
@@ -42,9 +44,11 @@ class Retriever:
         self.index_dir = index_dir
         self.reranker = reranker
         self.settings = settings or SearchSettings()
-        self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks),
-                                     _dictionary(stored.manifest["model"]["name"]))
-        self._features = ChunkFeatures(stored.chunks, stored.sentences)
+        dictionary = _dictionary(stored.manifest["model"]["name"])
+        self.vocabulary = Vocabulary((f"{c.title} {c.section} {c.text}" for c in stored.chunks), dictionary)
+        self.names = ArticleNames(stored.chunks, dictionary)
+        self._features = ChunkFeatures(stored.chunks, stored.sentences, self.vocabulary.idf)
+        self.weights = ranking_weights(self.settings)
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
@@ -122,7 +126,7 @@ class Retriever:
         if not len(self):
             return []
         if mode == "hybrid":
-            return self.search_question(understand(query, self.vocabulary), k)
+            return self.search_question(understand(query, self.vocabulary, names=self.names), k)
         if mode == "lexical":
             scores = self._stored.lexical.scores(query)
             rows = np.argsort(-scores, kind="stable")[:k]
@@ -138,31 +142,68 @@ class Retriever:
         if not len(self):
             return []
         vector = self._embedder.embed([query]) if vector is None else np.atleast_2d(vector)
-        return self._hybrid(query, vector, k, question.intent)
+        return self._hybrid(query, vector, k, question.intent, question.foci)
 
-    def _hybrid(self, query: str, vector: np.ndarray, k: int, intent: str = "other") -> list[Hit]:
-        s = self.settings
+    def candidate_features(self, question: Question, vector: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The candidate rows for ``question`` and every feature of each, the sentence feature too
+        (what benchmarks/fit_ranker.py fits the ranker on)."""
+        query = _check_query(question.search_query[:MAX_QUESTION_CHARS])
+        rows, features = self._first_stage(query, np.atleast_2d(vector), question.intent, question.foci, self.settings.candidates)
+        features["sentence"] = scaled(self._features.best_sentence(rows, np.atleast_2d(vector)[0]))
+        return rows, features
+
+    def _first_stage(self, query: str, vector: np.ndarray, intent: str, foci: tuple[Focus, ...],
+                     depth: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         lexical = self._stored.lexical.scores(query)
-        rows = self._candidates(vector, lexical, max(s.candidates, k))
+        # the hand-set weights ignore the foci: the fixed search stays the baseline it was
+        named = self._named_articles(foci) if "named" in self.weights else {}
+        rows = self._candidates(vector, lexical, depth, named)
         similarity = self._stored.vectors(rows) @ vector[0]  # unit vectors: the inner product is the cosine
-        fused = fuse(self._features.first_stage(rows, similarity, lexical[rows], query, intent), s)
+        features = self._features.first_stage(rows, similarity, lexical[rows], query, intent, named)
+        features["similarity"] = similarity
+        return rows, features
+
+    def _hybrid(self, query: str, vector: np.ndarray, k: int, intent: str = "other", foci: tuple[Focus, ...] = ()) -> list[Hit]:
+        s, weights = self.settings, self.weights
+        rows, features = self._first_stage(query, vector, intent, foci, max(s.candidates, k))
+        similarity = features.pop("similarity")
+        fused = fuse(features, weights)
         # Sentences are compared for the best candidates only: the rest cannot reach the top.
         best = np.argsort(-fused, kind="stable")[: s.sentence_candidates]
-        fused[best] += s.sentence * scaled(self._features.best_sentence(rows[best], vector[0]))
+        fused[best] += weights.get("sentence", 0.0) * scaled(self._features.best_sentence(rows[best], vector[0]))
         hits = self._distinct_hits(rows, fused, similarity, max(k, s.rerank_depth) if self.reranker else k)
         if self.reranker:
             scores = self.reranker.rerank(query, [h.text for h in hits])
             hits = [h for _, h in sorted(zip(scores, hits), key=lambda pair: -pair[0])]
         return hits[:k]
 
-    def _candidates(self, vector: np.ndarray, lexical: np.ndarray, depth: int) -> np.ndarray:
-        """Rows of the best chunks by embedding and the best by BM25 (every row of a small index)."""
+    def specificity(self, focus: Focus) -> float:
+        """How much a name says (0..1): the mean idf of its words over the highest idf."""
+        key = name_key(focus.abbreviation or focus.text)
+        top = self.vocabulary.idf("") or 1.0
+        return min(1.0, sum(self.vocabulary.idf(stem(w)) for w in key) / (len(key) * top)) if key else 0.0
+
+    def _named_articles(self, foci: tuple[Focus, ...]) -> dict[str, float]:
+        """The articles the foci name, each with its most specific name's specificity (0..1): the mean idf
+        of the name's words over the highest idf, so "Wilson disease" counts more than "Treatment"."""
+        named: dict[str, float] = {}
+        for focus in foci:
+            specificity = self.specificity(focus)
+            for article in focus.articles:
+                named[article] = max(named.get(article, 0.0), specificity)
+        return named
+
+    def _candidates(self, vector: np.ndarray, lexical: np.ndarray, depth: int, named: dict[str, float]) -> np.ndarray:
+        """Rows of the best chunks by embedding, the best by BM25 and those of the articles the message
+        names, most specific name first (every row of a small index)."""
         n = len(self)
         if depth >= n:
             return np.arange(n)
         _, dense_rows = self._stored.faiss_index.search(np.ascontiguousarray(vector, dtype=np.float32), depth)
         lexical_rows = np.argpartition(-lexical, depth - 1)[:depth]
-        return np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows]))
+        by_specificity = sorted(named, key=lambda a: -named[a])
+        named_rows = self._features.rows_of(by_specificity, self.settings.named_candidates)
+        return np.unique(np.concatenate([dense_rows[0][dense_rows[0] >= 0], lexical_rows, named_rows]))
 
     def _distinct_hits(self, rows: np.ndarray, fused: np.ndarray, similarity: np.ndarray, wanted: int) -> list[Hit]:
         """The best ``wanted`` candidates by fused score, each text once."""
