@@ -95,7 +95,7 @@ def main() -> None:
     model = shipped_model()
     fitted = question_sets()
     fold_of = {qid: g % FOLDS for qid, g in groups_of(fitted).items()} if model else {}
-    sets = [s for s in fitted if s[0] != "consumer-written"]
+    sets = [s for s in fitted if s[0] not in ("consumer-written", "seed-written")]
     sets.append(("consumer-written-test", sets[-1][1], written_questions("test")))
     corpora = {ROOT / "index": (ROOT / "corpus", "seed"),
                sets[1][1]: (medquad_corpus("medquad-1500", subset_ids()), "medquad-1500"),

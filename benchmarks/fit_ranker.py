@@ -3,7 +3,8 @@
     python benchmarks/fit_ranker.py            # cross-validate, fit on everything, write the model
     python benchmarks/fit_ranker.py --no-save  # cross-validate only
 
-Questions (each with its relevant articles and evidence strings): seed-dev on the seed index;
+Questions (each with its relevant articles and evidence strings): seed-dev and 90 helper-written
+seed questions (benchmarks/data/seed_written.md) on the seed index;
 medquad-dev, medquad-heldout and medquad-consumer (benchmarks/heldout_questions.py) on the
 1,500-article index; consumer-dev (real questions to NLM) and the train half of
 benchmarks/data/consumer_written.jsonl (messages written by a helper, see its README) on the
@@ -92,6 +93,7 @@ def medquad_index(name: str, ids: list[str] | None) -> Path:
 def question_sets() -> list[tuple[str, Path, list[dict]]]:
     small, large = medquad_index("medquad-1500", subset_ids()), medquad_index("medquad-6154", None)
     return [("seed-dev", ROOT / "index", load_questions(SHARED / "eval" / "seed-dev.jsonl")),
+            ("seed-written", ROOT / "index", load_questions(ROOT / "benchmarks" / "data" / "seed_written.jsonl")),
             ("medquad-dev", small, load_questions(SHARED / "eval" / "medquad-dev.jsonl")),
             ("medquad-heldout", small, heldout_questions()),
             ("medquad-consumer", small, heldout_questions(consumer=True)),
