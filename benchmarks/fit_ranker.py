@@ -43,7 +43,7 @@ from chatbot.embedding import load_embedder
 from chatbot.evaluation import evaluate_retrieval, fold, load_questions
 from chatbot.index.build import build_index
 from chatbot.search.query import understand
-from chatbot.search.ranker import FEATURES, MODEL_PATH
+from chatbot.search.ranker import FEATURES, MODEL_PATH, ranking_weights
 from chatbot.search.retriever import Retriever
 from chatbot.settings import SearchSettings
 
@@ -189,7 +189,7 @@ def cross_validated(sets, retrievers, fold_of, models) -> list[str]:
     lines = []
     for name, index, questions in sets:
         retriever = retrievers[index]
-        fixed_weights = {f: float(getattr(SearchSettings(), f, 0.0)) for f in FEATURES if hasattr(SearchSettings(), f)}
+        fixed_weights = ranking_weights(SearchSettings(ranker="fixed"))
         by_text = {q["question"]: fold_of[q["id"]] for q in questions}
         results = {}
         for ranker in ("fixed", "learned"):

@@ -17,7 +17,6 @@ import numpy as np
 
 from chatbot.index.sentences import SentenceTable
 from chatbot.search.query import INTENT_CUES, INTENT_WORDS
-from chatbot.settings import SearchSettings
 from chatbot.text import jaccard, name_terms, stem
 from chatbot.types import Chunk
 
@@ -46,7 +45,7 @@ class ChunkFeatures:
 
     def first_stage(self, rows: np.ndarray, similarity: np.ndarray, lexical: np.ndarray, query: str,
                     intent: str, named: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
-        """The features of candidate ``rows`` (named as the weights of ``SearchSettings``), all but "sentence".
+        """The features of candidate ``rows`` (named as in ``search.ranker.FEATURES``), all but "sentence".
         ``named`` maps the articles the message names (its foci) to how specific the name is (0..1)."""
         terms = name_terms(query)
         topic = terms - _QUESTION_TERMS
@@ -103,10 +102,9 @@ class ChunkFeatures:
         return best
 
 
-def fuse(features: dict[str, np.ndarray], weights: Mapping[str, float] | SearchSettings) -> np.ndarray:
-    """The weighted sum of the features, each weighed by the weight (or setting) of the same name."""
-    get = weights.get if isinstance(weights, Mapping) else lambda name, default: getattr(weights, name, default)
-    return sum(get(name, 0.0) * values for name, values in features.items())
+def fuse(features: dict[str, np.ndarray], weights: Mapping[str, float]) -> np.ndarray:
+    """The weighted sum of the features, each weighed by the weight of the same name (0 if it has none)."""
+    return sum(weights.get(name, 0.0) * values for name, values in features.items())
 
 
 def scaled(values: np.ndarray) -> np.ndarray:

@@ -44,10 +44,6 @@ class Focus:
     start: int            # word position in the message
     abbreviation: str = ""  # the long form, when the message wrote an abbreviation
 
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
 
 def name_key(text: str) -> tuple[str, ...]:
     """The words of a name as compared: lower case, possessives, hyphens and plurals dropped."""
@@ -85,7 +81,7 @@ class ArticleNames:
                     self._add(name, chunk.article_id)
             for abbreviation, long_form in defined_abbreviations(chunk.text):
                 long_forms[abbreviation.lower()][long_form.lower()] += 1
-        for title_id, title in self.titles.items():
+        for title in self.titles.values():
             initials = title_initials(title)
             if initials:
                 long_forms[initials.lower()][title.lower()] += 1
@@ -104,9 +100,6 @@ class ArticleNames:
         if key and len(key) <= MAX_NAME_WORDS and not all(w in STOPWORDS for w in key):
             self._names[key].add(article_id)
 
-    def articles_named(self, name: str) -> frozenset[str]:
-        return frozenset(self._names.get(name_key(name), ()))
-
     def expansion(self, word: str) -> str:
         """The long form of an abbreviation as the message wrote it, or "" (an ordinary word, or unknown)."""
         if not self._may_abbreviate(word):
@@ -122,7 +115,7 @@ class ArticleNames:
         while i < len(tokens):
             for n in range(min(MAX_NAME_WORDS, len(tokens) - i), 0, -1):
                 articles = self._names.get(tuple(keys[i : i + n]))
-                if articles and not (n == 1 and self._is_plain_word(tokens[i])):
+                if articles:  # never a stopword alone: _add keeps none
                     found.append(Focus(" ".join(tokens[i : i + n]), frozenset(articles), i))
                     i += n
                     break
@@ -133,10 +126,6 @@ class ArticleNames:
                     found.append(Focus(tokens[i], frozenset(named), i, long_form))
                 i += 1
         return found
-
-    def _is_plain_word(self, token: str) -> bool:
-        """A one-word title that is also a stopword ("Hair", no; "Can", yes)."""
-        return token.lower() in STOPWORDS
 
     def _may_abbreviate(self, word: str) -> bool:
         if word.lower() not in self._abbreviations or len(word) < 2:

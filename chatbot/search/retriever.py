@@ -148,25 +148,24 @@ class Retriever:
         """The candidate rows for ``question`` and every feature of each, the sentence feature too
         (what benchmarks/fit_ranker.py fits the ranker on)."""
         query = _check_query(question.search_query[:MAX_QUESTION_CHARS])
-        rows, features = self._first_stage(query, np.atleast_2d(vector), question.intent, question.foci, self.settings.candidates)
+        rows, _, features = self._first_stage(query, np.atleast_2d(vector), question.intent, question.foci,
+                                              self.settings.candidates)
         features["sentence"] = scaled(self._features.best_sentence(rows, np.atleast_2d(vector)[0]))
         return rows, features
 
     def _first_stage(self, query: str, vector: np.ndarray, intent: str, foci: tuple[Focus, ...],
-                     depth: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+                     depth: int) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """The candidate rows, their cosine similarities with the query and their first-stage features."""
         lexical = self._stored.lexical.scores(query)
         # the hand-set weights ignore the foci: the fixed search stays the baseline it was
         named = self._named_articles(foci) if "named" in self.weights else {}
         rows = self._candidates(vector, lexical, depth, named)
         similarity = self._stored.vectors(rows) @ vector[0]  # unit vectors: the inner product is the cosine
-        features = self._features.first_stage(rows, similarity, lexical[rows], query, intent, named)
-        features["similarity"] = similarity
-        return rows, features
+        return rows, similarity, self._features.first_stage(rows, similarity, lexical[rows], query, intent, named)
 
     def _hybrid(self, query: str, vector: np.ndarray, k: int, intent: str = "other", foci: tuple[Focus, ...] = ()) -> list[Hit]:
         s, weights = self.settings, self.weights
-        rows, features = self._first_stage(query, vector, intent, foci, max(s.candidates, k))
-        similarity = features.pop("similarity")
+        rows, similarity, features = self._first_stage(query, vector, intent, foci, max(s.candidates, k))
         fused = fuse(features, weights)
         # Sentences are compared for the best candidates only: the rest cannot reach the top.
         best = np.argsort(-fused, kind="stable")[: s.sentence_candidates]
