@@ -54,7 +54,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--corpus", str(work / "corpus"), "--index", str(work / "index"),
-         "--port", str(port), "--feedback-log", ""],
+         "--port", str(port), "--feedback-db", ""],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -98,8 +98,9 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild and reload when files in the corpus change")
     _backend(p)
-    p.add_argument("--feedback-log", default="feedback.jsonl", help="where ratings and refused questions go "
-                   "(default feedback.jsonl; '' to keep none)")
+    p.add_argument("--feedback-db", "--feedback-log", dest="feedback_db", default="feedback.db",
+                   help="SQLite database of ratings, refused questions and cited articles (default feedback.db; "
+                        "'' to keep none); a feedback.jsonl of older versions beside it is imported once")
     p.add_argument("--editor-log", default="editor-log.jsonl", help="where the editors' changes are logged, with "
                    "CHATBOT_ADMIN_PASSWORD set (default editor-log.jsonl)")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
@@ -108,7 +109,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
 
 
 def _report_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--feedback-log", default="feedback.jsonl", help="the log written by serve (default feedback.jsonl)")
+    p.add_argument("--feedback-db", "--feedback-log", dest="feedback_db", default="feedback.db",
+                   help="the feedback database written by serve (default feedback.db)")
     p.add_argument("--index", default="index", help="index folder, for the articles overdue for review (default: index)")
     _review_years(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -242,7 +244,7 @@ def _ask(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from chatbot.serve.web import serve
 
-    serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_log=args.feedback_log or None,
+    serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_db=args.feedback_db or None,
           backend=args.backend, allow_origins=args.allow_origin, editor_log=args.editor_log)
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from chatbot.errors import ChatbotError
@@ -90,9 +91,12 @@ def _print_reviews(overdue: list[dict], unreviewed: list[str], cited: dict[str, 
 
 def report_command(args: argparse.Namespace) -> int:
     from chatbot.index.store import read_manifest
-    from chatbot.serve.feedback import summarise_feedback
+    from chatbot.serve.feedback import FeedbackStore, summarise_feedback
 
-    summary = summarise_feedback(args.feedback_log)
+    db = Path(args.feedback_db)
+    if not db.exists() and db.with_suffix(".jsonl").is_file():  # a log of an older version, never served since
+        FeedbackStore(db, legacy_log=db.with_suffix(".jsonl"))
+    summary = summarise_feedback(db)
     try:
         reviews = review_status(read_manifest(args.index)["articles"], years=args.review_years)
     except ChatbotError as exc:

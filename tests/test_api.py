@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from chatbot.serve.api import MAX_BODY_BYTES, create_api
 from chatbot.index.build import build_index
 from chatbot.answer.safety import DOCTOR_NOTICE
-from chatbot.serve.feedback import FeedbackLog, summarise_feedback
+from chatbot.serve.feedback import FeedbackStore, summarise_feedback
 from chatbot.serve.service import BotService
 from fakes import HashingEmbedder
 
@@ -16,9 +16,9 @@ def client(tiny_corpus, tmp_path):
     embedder = HashingEmbedder()
     build_index(tiny_corpus, tmp_path / "index", embedder=embedder)
     service = BotService(tmp_path / "index", tiny_corpus, embedder=embedder)
-    app = create_api(service, FeedbackLog(tmp_path / "feedback.jsonl"))
+    app = create_api(service, FeedbackStore(tmp_path / "feedback.db"))
     with TestClient(app, raise_server_exceptions=False) as c:
-        c.log_path = tmp_path / "feedback.jsonl"
+        c.log_path = tmp_path / "feedback.db"
         yield c
 
 
@@ -68,6 +68,14 @@ def test_info(client):
 def test_openapi_schema_lists_the_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/health", "/api/search", "/api/ask", "/api/info", "/api/feedback"} <= set(paths)
+
+
+def test_a_rating_the_database_cannot_take_is_a_503_with_a_message(client):
+    client.log_path.unlink()
+    client.log_path.mkdir()  # the database can no longer be written
+    r = client.post("/api/feedback", json={"question": "q", "rating": "down"})
+    assert r.status_code == 503 and "could not be stored" in r.text
+    assert client.post("/api/ask", json={"question": "what is the capital of france"}).status_code == 200
 
 
 def test_feedback_is_logged(client):

@@ -12,7 +12,7 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from chatbot.index.build import build_index  # noqa: E402
 from chatbot.serve.api import create_api  # noqa: E402
-from chatbot.serve.feedback import FeedbackLog  # noqa: E402
+from chatbot.serve.feedback import FeedbackStore  # noqa: E402
 from chatbot.serve.service import BotService  # noqa: E402
 from conftest import TINY_CORPUS, write_corpus  # noqa: E402
 from fakes import HashingEmbedder  # noqa: E402
@@ -24,7 +24,7 @@ def api_schema(tmp_path_factory):
     work = tmp_path_factory.mktemp("schema")
     embedder = HashingEmbedder()
     build_index(write_corpus(work / "corpus", TINY_CORPUS), work / "index", embedder=embedder)
-    app = create_api(BotService(work / "index", work / "corpus", embedder=embedder), FeedbackLog(work / "feedback.jsonl"))
+    app = create_api(BotService(work / "index", work / "corpus", embedder=embedder), FeedbackStore(work / "feedback.db"))
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

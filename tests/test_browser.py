@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from conftest import ROOT, SHIPPED_CORPUS
+from chatbot.serve.feedback import FeedbackStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"),
@@ -68,7 +69,7 @@ def server(tmp_path_factory):
     log = (work / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "chatbot", "serve", "--corpus", str(work / "corpus"), "--index", str(work / "index"),
-         "--port", str(port), "--watch", "--feedback-log", str(work / "feedback.jsonl"),
+         "--port", str(port), "--watch", "--feedback-db", str(work / "feedback.db"),
          "--editor-log", str(work / "editor-log.jsonl"),
          "--allow-origin", f"http://127.0.0.1:{ALLOWED_PORT}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -133,13 +134,13 @@ def test_seed_question_in_the_browser(server, browser, screenshot):
     screenshot(page, "seed-answer.png", full_page=True)
 
     page.locator("#chat").get_by_role("button", name="Like").last.click()
-    log = work / "feedback.jsonl"
+    ratings = lambda: [e for e in FeedbackStore(work / "feedback.db").events() if e["event"] == "rating"]  # noqa: E731
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and '"rating"' not in (log.read_text() if log.exists() else ""):
+    while time.monotonic() < deadline and not ratings():
         time.sleep(0.2)
-    rating = [json.loads(line) for line in log.read_text().splitlines() if '"rating"' in line][-1]
+    rating = ratings()[-1]
     assert rating["rating"] == "up" and rating["kind"] == "answer"
-    assert rating["question"] == "can back pain cause shaky hands?" and "back-pain-shaky-hands" in rating["cited_articles"]
+    assert rating["question"] == "can back pain cause shaky hands?" and "back-pain-shaky-hands" in rating["articles"]
     page.close()
 
 

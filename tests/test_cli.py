@@ -172,7 +172,7 @@ def test_a_port_in_use_is_one_error_line_before_serving(capsys, paths):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        code = main(["--port", str(port), *paths, "--feedback-log", ""])
+        code = main(["--port", str(port), *paths, "--feedback-db", ""])
     out, err = capsys.readouterr()
     assert code == 1 and "Serving" not in out
     assert err.startswith("error: ") and f"port {port}" in err and "--port" in err and err.count("\n") == 1

@@ -11,7 +11,7 @@ import chatbot.index.build
 from chatbot.cli import main
 from chatbot.errors import ChatbotError
 from chatbot.ingest.reviews import due_date, review_status, review_years
-from chatbot.serve.feedback import FeedbackLog
+from chatbot.serve.feedback import FeedbackStore
 from conftest import write_corpus
 from fakes import HashingEmbedder
 
@@ -78,25 +78,25 @@ def test_info_lists_overdue_articles(capsys, reviewed_index):
 
 def test_report_lists_overdue_articles_with_how_often_each_was_cited(capsys, reviewed_index, tmp_path):
     _, paths = reviewed_index
-    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log = FeedbackStore(tmp_path / "feedback.db")
     for cited in (["gout"], ["gout", "sleep"], ["sleep"], ["gout"]):
         log._append({"event": "cited", "articles": cited})
     capsys.readouterr()
-    main(["report", "--feedback-log", str(log.path), *paths, "--json"])
+    main(["report", "--feedback-db", str(log.path), *paths, "--json"])
     report = json.loads(capsys.readouterr().out)
     assert report["cited"] == {"gout": 3, "sleep": 2}
     assert [(r["article_id"], r["cited"]) for r in report["review_due"]] == [("gout", 3), ("flu", 0)]
-    main(["report", "--feedback-log", str(log.path), *paths])
+    main(["report", "--feedback-db", str(log.path), *paths])
     assert "gout: due 2018-04-01 (reviewed 2015-04-01, cited 3 times)" in capsys.readouterr().out
 
 
 def test_the_feedback_log_records_which_articles_answers_cite(tmp_path):
     from types import SimpleNamespace
 
-    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    log = FeedbackStore(tmp_path / "feedback.db")
     cite = lambda article_id: SimpleNamespace(article_id=article_id)  # noqa: E731
     log.answered(SimpleNamespace(kind="answer", question="what is gout?", citations=[cite("gout"), cite("gout"), cite("diet")]))
     log.answered(SimpleNamespace(kind="out_of_scope", question="who won?", citations=[]))
-    events = [json.loads(line) for line in log.path.read_text().splitlines()]
+    events = log.events()
     assert [(e["event"], e.get("articles")) for e in events] == [("cited", ["diet", "gout"]), ("refused", None)]
-    assert "what is gout" not in log.path.read_text()  # which articles, never the question
+    assert "question" not in events[0]  # which articles, never the question

@@ -8,7 +8,7 @@ import pytest
 
 from chatbot.errors import ChatbotError
 from chatbot.index.build import build_index
-from chatbot.serve.feedback import FeedbackLog, summarise_feedback
+from chatbot.serve.feedback import FeedbackStore, summarise_feedback
 from chatbot.serve.service import BotService
 from chatbot.types import Answer
 from conftest import article, write_corpus
@@ -59,6 +59,7 @@ def test_watching_the_corpus_rebuilds_and_swaps(service, tiny_corpus):
 @pytest.mark.slow  # rebuilds the index under load (seconds)
 def test_requests_during_swaps_never_fail(service, tiny_corpus, tmp_path):
     service.start()
+    service.current().ask("how much water should adults drink")  # loads what the first answer needs
     failures, answers = [], []
     stop = threading.Event()
 
@@ -94,26 +95,74 @@ def test_a_broken_new_index_keeps_the_old_one(service, tmp_path):
     assert service.current() is old and "inconsistent" in service.last_error
 
 
-def test_feedback_log_and_report(tmp_path):
-    log = FeedbackLog(tmp_path / "logs" / "feedback.jsonl")
-    log.rating("can back pain cause shaky hands?", "answer", ["back-pain-shaky-hands"], "up")
-    log.rating("what is gout", "answer", ["a"], "down")
-    log.answered(Answer(question="best mattress for back pain?", kind="out_of_scope", markdown="x"))
-    log.answered(Answer(question="Best  mattress for back pain?", kind="out_of_scope", markdown="x"))
-    log.answered(Answer(question="fine", kind="answer", markdown="x"))  # answered questions are not logged
-    with (tmp_path / "logs" / "feedback.jsonl").open("a") as f:
-        f.write("not json\n")
-    lines = [json.loads(l) for l in (tmp_path / "logs" / "feedback.jsonl").read_text().splitlines()[:4]]
-    assert lines[0]["event"] == "rating" and lines[0]["cited_articles"] == ["back-pain-shaky-hands"]
-    assert lines[0]["time"].endswith("+00:00")
-    summary = summarise_feedback(tmp_path / "logs" / "feedback.jsonl")
-    assert summary["up"] == 1 and summary["down"] == 1 and summary["unreadable_lines"] == 1
+def test_feedback_store_and_report(tmp_path):
+    store = FeedbackStore(tmp_path / "data" / "feedback.db")
+    store.rating("can back pain cause shaky hands?", "answer", ["back-pain-shaky-hands"], "up")
+    store.rating("what is gout", "answer", ["a"], "down")
+    store.answered(Answer(question="best mattress for back pain?", kind="out_of_scope", markdown="x"))
+    store.answered(Answer(question="Best  mattress for back pain?", kind="out_of_scope", markdown="x"))
+    store.answered(Answer(question="fine", kind="answer", markdown="x"))  # answered questions are not logged
+    events = store.events()
+    assert len(events) == 4 and events[0]["event"] == "rating" and events[0]["articles"] == ["back-pain-shaky-hands"]
+    assert events[0]["time"].endswith("+00:00")
+    summary = summarise_feedback(tmp_path / "data" / "feedback.db")
+    assert summary["up"] == 1 and summary["down"] == 1 and summary["unreadable_lines"] == 0
     assert summary["refused_questions"] == [{"question": "best mattress for back pain?", "count": 2}]
     assert summary["down_rated_questions"] == [{"question": "what is gout", "count": 1}]
 
 
+def test_an_old_json_lines_log_is_imported_once(tmp_path):
+    old = tmp_path / "feedback.jsonl"
+    old.write_text(json.dumps({"time": "2026-01-01T00:00:00+00:00", "event": "rating", "rating": "down",
+                               "question": "what is gout", "kind": "answer", "cited_articles": ["gout"]}) + "\n"
+                   + json.dumps({"time": "2026-01-01T00:00:01+00:00", "event": "cited", "articles": ["gout"]}) + "\n"
+                   + "not json\n")
+    for _ in range(2):  # opening the store again imports nothing more
+        FeedbackStore(tmp_path / "feedback.db", legacy_log=old)
+    summary = summarise_feedback(tmp_path / "feedback.db")
+    assert summary["down"] == 1 and summary["cited"] == {"gout": 1} and summary["unreadable_lines"] == 1
+    assert FeedbackStore(tmp_path / "feedback.db").events()[0]["articles"] == ["gout"]
+
+
+def _post_ratings(path: str, worker: int, count: int) -> None:
+    store = FeedbackStore(path)
+    for i in range(count):
+        store.rating(f"question {worker}-{i}", "answer", ["a"], "up" if i % 2 else "down")
+
+
+def test_concurrent_writers_in_several_processes_lose_no_event(tmp_path):
+    import multiprocessing
+
+    path = str(tmp_path / "feedback.db")
+    FeedbackStore(path)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_post_ratings, args=(path, w, 50)) for w in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0] * 4
+    events = FeedbackStore(path).events()
+    assert len(events) == 200 and len({e["question"] for e in events}) == 200
+
+
+def test_an_unusable_feedback_database_says_what_to_do(tmp_path):
+    (tmp_path / "feedback.db").write_text("this is not a database")
+    with pytest.raises(ChatbotError, match="--feedback-db"):
+        FeedbackStore(tmp_path / "feedback.db")
+
+
 def test_bad_rating_and_missing_log(tmp_path):
     with pytest.raises(ValueError, match="'up' or 'down'"):
-        FeedbackLog(tmp_path / "f.jsonl").rating("q", "answer", [], "meh")
-    with pytest.raises(ChatbotError, match="No feedback log"):
-        summarise_feedback(tmp_path / "none.jsonl")
+        FeedbackStore(tmp_path / "f.db").rating("q", "answer", [], "meh")
+    with pytest.raises(ChatbotError, match="No feedback database"):
+        summarise_feedback(tmp_path / "none.db")
+
+
+def test_a_feedback_database_that_fails_never_fails_the_caller(tmp_path, caplog):
+    store = FeedbackStore(tmp_path / "feedback.db")
+    (tmp_path / "feedback.db").unlink()
+    (tmp_path / "feedback.db").mkdir()  # writes now fail: the path is a folder
+    assert store.rating("q", "answer", [], "up") is False
+    store.answered(Answer(question="who won?", kind="out_of_scope", markdown="x"))
+    assert "Feedback event not recorded" in caplog.text

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import dataclasses
 import typing
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from fastapi.responses import JSONResponse, Response
@@ -33,7 +33,7 @@ from chatbot.settings import MAX_K, MAX_QUESTION_CHARS, MAX_UPLOAD_BYTES
 # still gets the answer that says how long it is (and triage on all of it).
 MAX_TEXT_FIELD_CHARS = 10 * MAX_QUESTION_CHARS
 from chatbot.serve.auth import password_check
-from chatbot.serve.feedback import FeedbackLog
+from chatbot.serve.feedback import FeedbackStore
 from chatbot.serve.service import BotService
 from chatbot.types import ANSWER_KINDS, TRIAGE_LEVELS, Citation, Hit
 
@@ -108,7 +108,7 @@ def origin_of(text: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def create_api(service: BotService, feedback: FeedbackLog | None = None,
+def create_api(service: BotService, feedback: FeedbackStore | None = None,
                credentials: tuple[str, str] | None = None, *, allow_origins: Sequence[str] = (),
                admin: tuple[str, str] | None = None, editor_log: str = "editor-log.jsonl") -> FastAPI:
     """The FastAPI app with the /api routes; the chat page is mounted onto it by ``web.py``.
@@ -187,7 +187,7 @@ def _status_routes(app: FastAPI, service: BotService, protected: list) -> None:
         }
 
 
-def _question_routes(app: FastAPI, service: BotService, feedback: FeedbackLog | None, protected: list) -> None:
+def _question_routes(app: FastAPI, service: BotService, feedback: FeedbackStore | None, protected: list) -> None:
     """/api/search, /api/ask and /api/feedback."""
 
     @app.get("/api/search", response_model=SearchOut, responses=ERRORS, dependencies=protected)
@@ -209,6 +209,8 @@ def _question_routes(app: FastAPI, service: BotService, feedback: FeedbackLog | 
     @app.post("/api/feedback", status_code=204, responses=ERRORS, dependencies=protected)
     def rate(body: FeedbackIn) -> Response:
         if feedback is None:
-            raise InvalidQueryError("Feedback is not being recorded by this server (started without a feedback log).")
-        feedback.rating(body.question, body.kind, body.cited_articles, body.rating)
+            raise InvalidQueryError("Feedback is not being recorded by this server (started with --feedback-db '').")
+        if not feedback.rating(body.question, body.kind, body.cited_articles, body.rating):
+            raise HTTPException(503, "The rating could not be stored (the feedback database is unavailable); "
+                                     "try again later.")
         return Response(status_code=204)

@@ -1,45 +1,97 @@
-"""The feedback log: ratings of answers and the questions the articles could not answer.
+"""The feedback store: ratings of answers, the questions the articles could not answer, and
+which articles answers cite.
 
-One JSON object per line (``event`` "rating", "refused" or "cited", UTC ``time``), appended
-under a lock.  "cited" records only which articles an answer quoted (not the question), so
-editors see which articles are used; ``summarise_feedback`` reads it back for ``python -m chatbot report``.
+One row per event in a SQLite database in WAL mode, so several server processes (``serve
+--workers N``) append at once without interleaving or losing rows; each write is its own
+transaction.  "cited" records only which articles an answer quoted (not the question), so
+editors see which articles are used; ``summarise_feedback`` reads it back for ``python -m
+chatbot report``.  A ``feedback.jsonl`` written by older versions is imported once.
+
+Schema (a dashboard may read it directly; times are UTC, ISO 8601):
+
+    events(id INTEGER PRIMARY KEY, time TEXT, event TEXT,   -- "rating", "refused" or "cited"
+           rating TEXT,       -- "up" / "down" (rating events)
+           kind TEXT,         -- the answer's kind: answer, out_of_scope, urgent, ...
+           question TEXT,     -- rating and refused events only
+           articles TEXT)     -- JSON array of article ids: cited, or rated
+    imports(path TEXT PRIMARY KEY, time TEXT, events INTEGER, unreadable INTEGER)
 """
 
 from __future__ import annotations
 
 import json
-import threading
+import logging
+import sqlite3
+from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from chatbot.errors import ChatbotError
 from chatbot.settings import MAX_QUESTION_CHARS
 from chatbot.types import Answer
 
+log = logging.getLogger(__name__)
 
-class FeedbackLog:
-    """Appends ratings and refused questions to a JSON Lines file (one event per line)."""
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL,
+    rating TEXT, kind TEXT, question TEXT, articles TEXT);
+CREATE INDEX IF NOT EXISTS events_by_event ON events(event);
+CREATE TABLE IF NOT EXISTS imports (path TEXT PRIMARY KEY, time TEXT NOT NULL, events INTEGER NOT NULL,
+    unreadable INTEGER NOT NULL);
+"""
+COLUMNS = ("time", "event", "rating", "kind", "question", "articles")
+BUSY_TIMEOUT_S = 30  # how long a writer waits for another process's transaction
 
-    def __init__(self, path: str | Path) -> None:
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+    return connection
+
+
+class FeedbackStore:
+    """Appends feedback events to a SQLite database (created on first use, WAL mode)."""
+
+    def __init__(self, path: str | Path, *, legacy_log: str | Path | None = None) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with closing(_connect(self.path)) as db:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.executescript(SCHEMA)
+                if legacy_log and Path(legacy_log).is_file():
+                    _import_log(db, Path(legacy_log))
+        except sqlite3.Error as exc:
+            raise ChatbotError(f"Cannot use {str(self.path)!r} as the feedback database ({exc}). "
+                               "Pass --feedback-db with a writable path, or '' to keep no feedback.") from None
 
-    def _append(self, record: dict[str, Any]) -> None:
-        record = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), **record}
-        line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(line)
+    def _append(self, record: dict[str, Any]) -> bool:
+        """Insert one event; False (and a logged error) if the database cannot take it, so that a full disk
+        or a locked file never turns an answer into an error."""
+        row = {"time": _now(), **record}
+        if isinstance(row.get("articles"), list):
+            row["articles"] = json.dumps(row["articles"], ensure_ascii=False)
+        try:
+            with closing(_connect(self.path)) as db:
+                db.execute(f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                           [row.get(c) for c in COLUMNS])
+        except sqlite3.Error as exc:
+            log.error("Feedback event not recorded in %s: %s", self.path, exc)
+            return False
+        return True
 
-    def rating(self, question: str, kind: str, cited_articles: list[str], rating: str) -> None:
+    def rating(self, question: str, kind: str, cited_articles: list[str], rating: str) -> bool:
+        """Record a rating; False if the database could not take it (logged)."""
         if rating not in ("up", "down"):
             raise ValueError(f"rating must be 'up' or 'down', got {rating!r}")
-        self._append({
-            "event": "rating", "rating": rating, "question": question[:MAX_QUESTION_CHARS], "kind": kind,
-            "cited_articles": sorted(set(cited_articles)),
-        })
+        return self._append({"event": "rating", "rating": rating, "question": question[:MAX_QUESTION_CHARS], "kind": kind,
+                      "articles": sorted(set(cited_articles))})
 
     def answered(self, answer: Answer) -> None:
         """Record the articles an answer cites, and questions the articles could not answer: the topics
@@ -49,24 +101,62 @@ class FeedbackLog:
         if answer.kind == "out_of_scope":
             self._append({"event": "refused", "question": answer.question[:MAX_QUESTION_CHARS], "kind": answer.kind})
 
+    def events(self) -> list[dict[str, Any]]:
+        """Every event, oldest first, as a dict of its non-empty columns (``articles`` as a list)."""
+        return list(_read_events(self.path))
+
+
+def _import_log(db: sqlite3.Connection, log: Path) -> None:
+    """Copy the events of a JSON Lines feedback log into the database, once per file."""
+    key = str(log.resolve())
+    if db.execute("SELECT 1 FROM imports WHERE path = ?", (key,)).fetchone():
+        return
+    rows, unreadable = [], 0
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+            event["articles"] = event.get("articles", event.get("cited_articles"))
+            rows.append([json.dumps(v) if isinstance(v, list) else v for v in (event.get(c) for c in COLUMNS)])
+        except (json.JSONDecodeError, AttributeError, TypeError):
+            unreadable += 1
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                   [r for r in rows if r[1]])
+    db.execute("INSERT INTO imports VALUES (?, ?, ?, ?)", (key, _now(), len(rows), unreadable))
+    db.execute("COMMIT")
+
+
+def _read_events(path: Path) -> Iterator[dict[str, Any]]:
+    with closing(_connect(path)) as db:
+        for values in db.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY id"):
+            event = {c: v for c, v in zip(COLUMNS, values) if v is not None}
+            if "articles" in event:
+                try:
+                    event["articles"] = [str(a) for a in json.loads(event["articles"])]
+                except (json.JSONDecodeError, TypeError):
+                    event["articles"] = []
+            yield event
+
 
 def summarise_feedback(path: str | Path) -> dict[str, Any]:
-    """Counts of ratings by answer kind, the down-rated questions, and refused questions by frequency."""
+    """Counts of ratings by answer kind, the down-rated questions, refused questions by frequency and
+    how often each article was cited."""
     path = Path(path)
     if not path.is_file():
-        raise ChatbotError(f"No feedback log at {str(path)!r}. Ratings are written there while `serve` runs.")
+        raise ChatbotError(f"No feedback database at {str(path)!r}. Ratings are written there while `serve` runs "
+                           "(--feedback-db).")
     ratings: dict[str, dict[str, int]] = {}
     down: dict[str, int] = {}
     refused: dict[str, int] = {}
     cited: dict[str, int] = {}
-    bad_lines = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            event = json.loads(line)
-            kind = event.get("event")
-        except (json.JSONDecodeError, AttributeError):
-            bad_lines += 1
-            continue
+    try:
+        events = list(_read_events(path))
+        with closing(_connect(path)) as db:
+            unreadable = db.execute("SELECT COALESCE(SUM(unreadable), 0) FROM imports").fetchone()[0]
+    except sqlite3.Error as exc:
+        raise ChatbotError(f"{str(path)!r} is not a readable feedback database ({exc}).") from None
+    for event in events:
+        kind = event["event"]
         question = " ".join(str(event.get("question", "")).split()).lower()
         if kind == "rating":
             by_kind = ratings.setdefault(str(event.get("kind")), {"up": 0, "down": 0})
@@ -75,8 +165,8 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
                 down[question] = down.get(question, 0) + 1
         elif kind == "refused":
             refused[question] = refused.get(question, 0) + 1
-        elif kind == "cited" and isinstance(event.get("articles"), list):
-            for article_id in map(str, event["articles"]):
+        elif kind == "cited":
+            for article_id in event.get("articles", []):
                 cited[article_id] = cited.get(article_id, 0) + 1
     top = lambda counts: [{"question": q, "count": n} for q, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:20]]  # noqa: E731
     return {
@@ -86,5 +176,5 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
         "down_rated_questions": top(down),
         "refused_questions": top(refused),
         "cited": dict(sorted(cited.items(), key=lambda x: (-x[1], x[0]))),  # answers citing each article
-        "unreadable_lines": bad_lines,
+        "unreadable_lines": unreadable,  # lines of imported JSON Lines logs that could not be read
     }

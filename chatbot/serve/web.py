@@ -20,7 +20,7 @@ from chatbot.answer.compose import escape
 from chatbot.errors import ChatbotError
 from chatbot.serve.page_html import length_note_js, link_markers, render_banner, render_sources
 from chatbot.settings import MAX_QUESTION_CHARS
-from chatbot.serve.feedback import FeedbackLog
+from chatbot.serve.feedback import FeedbackStore
 from chatbot.serve.service import BotService
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ SHOW_LATEST_ANSWER = """() => {
 }"""
 
 
-def build_page(service: BotService, feedback: FeedbackLog | None = None, *, compact: bool = False):
+def build_page(service: BotService, feedback: FeedbackStore | None = None, *, compact: bool = False):
     """The Gradio Blocks of the chat page; ``compact``: the widget served at /embed for an iframe."""
     import gradio as gr
 
@@ -158,7 +158,7 @@ def _layout(gr, compact: bool) -> _Parts:
     return _Parts(chat, question, length_note, sources, emergency, answers, pending, example_buttons)
 
 
-def _wire_questions(gr, parts: _Parts, service: BotService, feedback: FeedbackLog | None) -> None:
+def _wire_questions(gr, parts: _Parts, service: BotService, feedback: FeedbackStore | None) -> None:
     """A question (typed or an example) shows at once, then its answer replaces the looking-it-up line."""
 
     def post(message: str, history: list[dict[str, Any]]):
@@ -208,7 +208,7 @@ def admin_from_environment() -> tuple[str, str] | None:
     return (os.environ.get("CHATBOT_ADMIN_USER", "") or "admin", password) if password else None
 
 
-def create_app(service: BotService, feedback: FeedbackLog | None = None, credentials: tuple[str, str] | None = None,
+def create_app(service: BotService, feedback: FeedbackStore | None = None, credentials: tuple[str, str] | None = None,
                allow_origins: Sequence[str] = (), admin: tuple[str, str] | None = None,
                editor_log: str | Path = "editor-log.jsonl"):
     """The API with the chat page mounted at ``/`` and the compact widget at ``/embed``; all behind a
@@ -241,7 +241,7 @@ def check_port_free(host: str, port: int) -> None:
 
 
 def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *, host: str = "127.0.0.1",
-          port: int = 7860, watch: bool = False, feedback_log: str | Path | None = "feedback.jsonl",
+          port: int = 7860, watch: bool = False, feedback_db: str | Path | None = "feedback.db",
           backend: str | None = None, allow_origins: Sequence[str] = (), editor_log: str | Path = "editor-log.jsonl") -> None:
     """Build the index if it is missing or stale, then serve the page and the API until stopped."""
     import uvicorn
@@ -259,7 +259,7 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
         log.warning("Serving on %s: anyone who can reach this machine can use the page and the API", host)
     service = BotService(index_dir, corpus_dir, backend=backend)
     service.start(watch_corpus=watch)
-    feedback = FeedbackLog(feedback_log) if feedback_log else None
+    feedback = FeedbackStore(feedback_db, legacy_log=Path(feedback_db).with_suffix(".jsonl")) if feedback_db else None
     credentials = credentials_from_environment()
     admin = admin_from_environment()
     app = create_app(service, feedback, credentials, allow_origins, admin, editor_log)
