@@ -95,7 +95,7 @@ def report_command(args: argparse.Namespace) -> int:
 
     db = Path(args.feedback_db)
     if not db.exists() and db.with_suffix(".jsonl").is_file():  # a log of an older version, never served since
-        FeedbackStore(db, legacy_log=db.with_suffix(".jsonl"))
+        FeedbackStore(db)  # imports it
     summary = summarise_feedback(db)
     try:
         reviews = review_status(read_manifest(args.index)["articles"], years=args.review_years)

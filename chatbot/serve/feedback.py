@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS imports (path TEXT PRIMARY KEY, time TEXT NOT NULL, e
     unreadable INTEGER NOT NULL);
 """
 COLUMNS = ("time", "event", "rating", "kind", "question", "articles")
+INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 BUSY_TIMEOUT_S = 30  # how long a writer waits for another process's transaction
 
 
@@ -56,17 +57,20 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 class FeedbackStore:
-    """Appends feedback events to a SQLite database (created on first use, WAL mode)."""
+    """Appends feedback events to a SQLite database (created on first use, WAL mode).
+
+    ``legacy_log`` is a JSON Lines log to import once (default: the ``.jsonl`` beside ``path``)."""
 
     def __init__(self, path: str | Path, *, legacy_log: str | Path | None = None) -> None:
         self.path = Path(path)
+        legacy_log = Path(legacy_log) if legacy_log else self.path.with_suffix(".jsonl")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             with closing(_connect(self.path)) as db:
                 db.execute("PRAGMA journal_mode = WAL")
                 db.executescript(SCHEMA)
-                if legacy_log and Path(legacy_log).is_file():
-                    _import_log(db, Path(legacy_log))
+                if legacy_log.is_file():
+                    _import_log(db, legacy_log)
         except sqlite3.Error as exc:
             raise ChatbotError(f"Cannot use {str(self.path)!r} as the feedback database ({exc}). "
                                "Pass --feedback-db with a writable path, or '' to keep no feedback.") from None
@@ -79,8 +83,7 @@ class FeedbackStore:
             row["articles"] = json.dumps(row["articles"], ensure_ascii=False)
         try:
             with closing(_connect(self.path)) as db:
-                db.execute(f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                           [row.get(c) for c in COLUMNS])
+                db.execute(INSERT, [row.get(c) for c in COLUMNS])
         except sqlite3.Error as exc:
             log.error("Feedback event not recorded in %s: %s", self.path, exc)
             return False
@@ -103,7 +106,8 @@ class FeedbackStore:
 
     def events(self) -> list[dict[str, Any]]:
         """Every event, oldest first, as a dict of its non-empty columns (``articles`` as a list)."""
-        return list(_read_events(self.path))
+        with closing(_connect(self.path)) as db:
+            return list(_read_events(db))
 
 
 def _import_log(db: sqlite3.Connection, log: Path) -> None:
@@ -116,26 +120,29 @@ def _import_log(db: sqlite3.Connection, log: Path) -> None:
         try:
             event = json.loads(line)
             event["articles"] = event.get("articles", event.get("cited_articles"))
-            rows.append([json.dumps(v) if isinstance(v, list) else v for v in (event.get(c) for c in COLUMNS)])
+            row = [json.dumps(v) if isinstance(v, list) else v for v in (event.get(c) for c in COLUMNS)]
         except (json.JSONDecodeError, AttributeError, TypeError):
             unreadable += 1
+            continue
+        if row[1]:  # an event type: anything else is not a feedback event
+            rows.append(row)
+        else:
+            unreadable += 1
     db.execute("BEGIN IMMEDIATE")
-    db.executemany(f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                   [r for r in rows if r[1]])
+    db.executemany(INSERT, rows)
     db.execute("INSERT INTO imports VALUES (?, ?, ?, ?)", (key, _now(), len(rows), unreadable))
     db.execute("COMMIT")
 
 
-def _read_events(path: Path) -> Iterator[dict[str, Any]]:
-    with closing(_connect(path)) as db:
-        for values in db.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY id"):
-            event = {c: v for c, v in zip(COLUMNS, values) if v is not None}
-            if "articles" in event:
-                try:
-                    event["articles"] = [str(a) for a in json.loads(event["articles"])]
-                except (json.JSONDecodeError, TypeError):
-                    event["articles"] = []
-            yield event
+def _read_events(db: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    for values in db.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY id"):
+        event = {c: v for c, v in zip(COLUMNS, values) if v is not None}
+        if "articles" in event:
+            try:
+                event["articles"] = [str(a) for a in json.loads(event["articles"])]
+            except (json.JSONDecodeError, TypeError):
+                event["articles"] = []
+        yield event
 
 
 def summarise_feedback(path: str | Path) -> dict[str, Any]:
@@ -150,8 +157,8 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
     refused: dict[str, int] = {}
     cited: dict[str, int] = {}
     try:
-        events = list(_read_events(path))
         with closing(_connect(path)) as db:
+            events = list(_read_events(db))
             unreadable = db.execute("SELECT COALESCE(SUM(unreadable), 0) FROM imports").fetchone()[0]
     except sqlite3.Error as exc:
         raise ChatbotError(f"{str(path)!r} is not a readable feedback database ({exc}).") from None

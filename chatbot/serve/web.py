@@ -259,7 +259,7 @@ def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *,
         log.warning("Serving on %s: anyone who can reach this machine can use the page and the API", host)
     service = BotService(index_dir, corpus_dir, backend=backend)
     service.start(watch_corpus=watch)
-    feedback = FeedbackStore(feedback_db, legacy_log=Path(feedback_db).with_suffix(".jsonl")) if feedback_db else None
+    feedback = FeedbackStore(feedback_db) if feedback_db else None
     credentials = credentials_from_environment()
     admin = admin_from_environment()
     app = create_app(service, feedback, credentials, allow_origins, admin, editor_log)
