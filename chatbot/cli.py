@@ -194,7 +194,8 @@ def _build(args: argparse.Namespace) -> int:
     if report.is_noop:
         print(f"Index '{report.index_dir}/' is up to date ({counts['unchanged']} articles, {report.chunks_total} chunks); nothing embedded.")
     else:
-        how = f"full rebuild: {report.reason}" if report.full_rebuild else "incremental"
+        how = (f"full rebuild: {report.reason}" if report.full_rebuild
+               else f"rewritten, vectors kept: {report.reason}" if report.reason else "incremental")
         print(f"{verb} index '{report.index_dir}/' ({how}) in {report.seconds:.1f} s")
     print(f"  articles: {counts['added']} added, {counts['changed']} changed, {counts['removed']} removed, "
           f"{counts['unchanged']} unchanged, {counts['skipped']} skipped")

@@ -123,7 +123,7 @@ class BuildReport:
 
     @property
     def is_noop(self) -> bool:
-        return not (self.added or self.changed or self.removed or self.full_rebuild)
+        return not (self.added or self.changed or self.removed or self.full_rebuild or self.reason)
 
     def to_dict(self) -> dict[str, Any]:
         counts = {

@@ -243,7 +243,7 @@ def test_tokenizer_change_rewrites_the_index_without_reembedding(tiny_corpus, tm
     assert build(tiny_corpus, tmp_path / "index", fake_embedder).is_noop
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/vocab.index.json"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/vocab.json"])
 @pytest.mark.parametrize("harm", ["truncate", "delete"])
 def test_a_damaged_index_file_is_repaired_by_build(tiny_corpus, tmp_path, fake_embedder, name, harm):
     index = tmp_path / "index"

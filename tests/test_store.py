@@ -35,7 +35,7 @@ def test_round_trip(tmp_path):
     assert written["counts"] == {"articles": 3, "chunks": 3}
     assert written["format_version"] == store.FORMAT_VERSION
     assert sorted(p.name for p in (tmp_path / "idx").iterdir()) == ["bm25", "chunks.jsonl", "manifest.json", "sentences.npz", "vectors.faiss"]
-    assert "bm25/params.index.json" in written["files"] and loaded.lexical.size == 3
+    assert "bm25/params.json" in written["files"] and loaded.lexical.size == 3
     assert not list(tmp_path.glob(".idx.tmp-*"))
 
 
@@ -96,14 +96,14 @@ def test_manifest_without_its_records_is_a_format_error(built, key):
         store.load_index(built)
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/params.index.json"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/params.json"])
 def test_missing_data_file(built, name):
     (built / name).unlink()
     with pytest.raises(IndexFormatError, match=f"{name} is missing"):
         store.load_index(built)
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/vocab.index.json", "bm25/data.csc.index.npy"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "chunks.jsonl", "sentences.npz", "bm25/vocab.json", "bm25/weights.npy"])
 def test_damaged_data_file_is_caught_by_checksum(built, name):
     data = (built / name).read_bytes()
     (built / name).write_bytes(data[: len(data) // 2])

@@ -40,8 +40,7 @@ def test_large_indexes_are_approximate_and_find_nearly_all_true_neighbours():
 
 def test_an_approximate_index_is_written_read_and_searched(tiny_corpus, tmp_path, monkeypatch):
     monkeypatch.setattr(vector_index, "APPROXIMATE_ABOVE", 2)
-    monkeypatch.setattr(store, "build_vector_index",
-                        lambda vectors, dimension: build_vector_index(vectors, dimension, approximate_above=2, nprobe=4))
+    monkeypatch.setattr(vector_index, "NPROBE", 4)
     build_index(tiny_corpus, tmp_path / "index", embedder=HashingEmbedder())
     manifest = store.read_manifest(tmp_path / "index")
     assert manifest["vector_index"]["type"] == "ivf-flat"

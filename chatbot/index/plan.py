@@ -18,12 +18,16 @@ from chatbot.ingest.chunking import chunk_article, chunking_record
 from chatbot.ingest.corpus import CorpusLoad, load_corpus
 from chatbot.settings import ChunkSettings
 from chatbot.text import TOKENIZER_VERSION
-from chatbot.types import BuildReport, Chunk
+from chatbot.types import Article, BuildReport
 
 
 @dataclass(frozen=True)
 class BuildPlan:
-    """The articles to embed, keep and drop, and how (model, backend, chunking)."""
+    """The articles to embed, keep and drop, and how (model, backend, chunking).
+
+    ``corpus`` holds the articles' ids, hashes and metadata without their text: the build reads
+    each article again when it embeds it, so the plan stays small whatever the corpus size.
+    """
 
     index_dir: Path
     corpus: CorpusLoad
@@ -37,7 +41,7 @@ class BuildPlan:
     unchanged: tuple[str, ...] = ()
     reason: str = ""              # why every vector is made again ("" for an incremental build)
     rewrite: str = ""             # why the folder is rewritten although no vector changes
-    new_chunks: dict[str, list[Chunk]] = field(default_factory=dict)  # of the articles to embed
+    embed_counts: dict[str, int] = field(default_factory=dict)  # chunks of each article to embed
 
     @property
     def full_rebuild(self) -> bool:
@@ -54,7 +58,7 @@ class BuildPlan:
 
     @property
     def chunks_to_embed(self) -> int:
-        return sum(map(len, self.new_chunks.values()))
+        return sum(self.embed_counts.values())
 
     def report(self, **figures: Any) -> BuildReport:
         """The ``BuildReport`` of this plan, with the figures of the run (counts, seconds, dry_run)."""
@@ -69,12 +73,6 @@ def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | No
     """What ``build_index`` with these arguments would do; reads the corpus and the manifest and checks
     the index files' checksums.  A damaged index, or ``force``, means a full rebuild."""
     index_dir = Path(index_dir)
-    corpus = load_corpus(corpus_dir)
-    if not corpus.articles:
-        raise CorpusError(
-            f"No readable article in '{corpus_dir}' ({len(corpus.skipped)} skipped). "
-            "Add .md, .txt or .html files; the log above says why any were skipped."
-        )
     old, why_unusable = existing_manifest(index_dir)
     model_name = embedder.name if embedder else model or (old["model"]["name"] if old else DEFAULT_MODEL)
     old_backend = old["model"]["backend"] if old else None
@@ -89,19 +87,30 @@ def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | No
     reason = (why_unusable or (f"the index is damaged: {damaged}" if damaged else "")
               or ("asked for (--force)" if force and old else "")
               or _why_every_vector_is_stale(old, model_name, old_backend, backend, settings))
-    added, changed, unchanged = _compare_articles(corpus, old["articles"] if old else {})
-    removed = tuple(sorted(set(old["articles"] if old else ()) - {a.article_id for a in corpus.articles}))
-    keep = set() if reason else set(unchanged)
-    new_chunks = {a.article_id: chunk_article(a, settings) for a in corpus.articles if a.article_id not in keep}
+    old_articles = old["articles"] if old else {}
+    embed_counts: dict[str, int] = {}
+
+    def count_chunks(article: Article) -> None:
+        if reason or old_articles.get(article.article_id, {}).get("content_hash") != article.content_hash:
+            embed_counts[article.article_id] = len(chunk_article(article, settings))
+
+    corpus = load_corpus(corpus_dir, keep_text=False, visit=count_chunks)
+    if not corpus.articles:
+        raise CorpusError(
+            f"No readable article in '{corpus_dir}' ({len(corpus.skipped)} skipped). "
+            "Add .md, .txt or .html files; the log above says why any were skipped."
+        )
+    added, changed, unchanged = _compare_articles(corpus, old_articles)
+    removed = tuple(sorted(set(old_articles) - {a.article_id for a in corpus.articles}))
     return BuildPlan(index_dir=index_dir, corpus=corpus, old_manifest=old, model_name=model_name, backend=backend,
                      settings=settings, added=added, changed=changed, removed=removed, unchanged=unchanged,
-                     reason=reason, rewrite=_why_rewrite(old), new_chunks=new_chunks)
+                     reason=reason, rewrite=_why_rewrite(old), embed_counts=embed_counts)
 
 
 def existing_manifest(index_dir: Path) -> tuple[dict | None, str]:
     """The current manifest, or None and why it cannot be built upon ("" when there is none)."""
     try:
-        return store.read_manifest(index_dir), ""
+        return store.read_manifest(index_dir, upgradable=True), ""
     except ChatbotError as exc:
         if not (index_dir / store.MANIFEST).exists():
             return None, ""
@@ -125,6 +134,8 @@ def _why_rewrite(old: dict | None) -> str:
     """A reason to rewrite an index whose vectors all stay valid: its BM25 tokens were made differently."""
     if old is None:
         return ""
+    if old["format_version"] != store.FORMAT_VERSION:
+        return f"index format {old['format_version']} is upgraded to {store.FORMAT_VERSION} (new BM25 files)"
     was = store.tokenizer_version(old)
     return "" if was == TOKENIZER_VERSION else f"BM25 tokenizer changed from version {was} to {TOKENIZER_VERSION}"
 

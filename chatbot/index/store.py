@@ -6,10 +6,11 @@ Layout (plain files, no pickle):
     vectors.faiss   the FAISS index; row i is the vector of chunk i
     chunks.jsonl    line i is chunk i (article id, title, url, section, text, offsets, where its section starts)
     sentences.npz   the sentence spans of every chunk and a vector for each (see SentenceTable)
-    bm25/           BM25 statistics of the chunks (bm25s: json and npy files)
+    bm25/           BM25 weights of the chunks' words (see lexical.py: json and npy files)
 
-A build writes a complete new folder beside the old one and swaps it in with one atomic
-rename, so a crash at any point leaves either the old or the new index in force.
+A build writes a complete new folder beside the old one (``new_index``: rows appended batch
+by batch, see writer.py) and swaps it in with one atomic rename (``publish``), so a crash at
+any point leaves either the old or the new index in force.
 """
 
 from __future__ import annotations
@@ -32,19 +33,15 @@ import numpy as np
 
 from chatbot.errors import IndexFormatError, IndexNotFoundError
 from chatbot.files import file_sha256, fsync, fsync_dir
-from chatbot.index.lexical import FOLDER, LexicalIndex
+from chatbot.index.lexical import FOLDER as LEXICAL, LexicalIndex
 from chatbot.index.sentences import SentenceTable
+from chatbot.index.writer import CHUNKS, FORMAT_VERSION, MANIFEST, SENTENCES, VECTORS, IndexWriter, read_chunks
 from chatbot.types import Chunk
-from chatbot.index.vectors import build_vector_index, describe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5
-MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
-CHUNKS = "chunks.jsonl"
-SENTENCES = "sentences.npz"
-LEXICAL = FOLDER
+# Format 5 differs only in its BM25 files: a build reuses its vectors and rewrites the rest.
+UPGRADABLE_FORMATS = (5,)
 
 @dataclass
 class StoredIndex:
@@ -79,8 +76,9 @@ def rebuild_hint(index_dir: str | Path) -> str:
     return f"Run: python -m chatbot build --index {index_dir}"
 
 
-def read_manifest(index_dir: str | Path) -> dict[str, Any]:
-    """The parsed manifest; raises if the index is missing or its manifest unreadable."""
+def read_manifest(index_dir: str | Path, *, upgradable: bool = False) -> dict[str, Any]:
+    """The parsed manifest; raises if the index is missing or its manifest unreadable.
+    With ``upgradable``, a manifest of an older format that a build can reuse is accepted too."""
     index_dir = Path(index_dir)
     _recover_interrupted_swap(index_dir)
     path = index_dir / MANIFEST
@@ -91,7 +89,8 @@ def read_manifest(index_dir: str | Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexFormatError(f"{path} is unreadable ({exc}). {rebuild_hint(index_dir)}") from None
-    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+    formats = (FORMAT_VERSION, *UPGRADABLE_FORMATS) if upgradable else (FORMAT_VERSION,)
+    if not isinstance(manifest, dict) or manifest.get("format_version") not in formats:
         found = manifest.get("format_version") if isinstance(manifest, dict) else None
         raise IndexFormatError(
             f"{path} has index format {found!r}; this version reads format {FORMAT_VERSION}. {rebuild_hint(index_dir)}"
@@ -132,10 +131,13 @@ def load_index(index_dir: str | Path) -> StoredIndex:
         faiss_index = faiss.read_index(str(index_dir / VECTORS))
     except RuntimeError as exc:
         raise IndexFormatError(f"{index_dir / VECTORS} is not a readable FAISS index ({exc}). {rebuild_hint(index_dir)}") from None
-    chunks = _read_chunks(index_dir / CHUNKS, index_dir)
+    try:
+        chunks = list(read_chunks(index_dir / CHUNKS))
+    except IndexFormatError as exc:
+        raise IndexFormatError(f"{exc}. {rebuild_hint(index_dir)}") from None
     try:
         lexical = LexicalIndex.load(index_dir / LEXICAL)
-    except Exception as exc:  # bm25s raises several types for damaged files
+    except (OSError, ValueError, KeyError, TypeError) as exc:  # json and numpy errors are ValueErrors
         raise IndexFormatError(f"{index_dir / LEXICAL} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
     try:
         sentences = SentenceTable.load(index_dir / SENTENCES)
@@ -153,57 +155,49 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks, lexical=lexical, sentences=sentences)
 
 
-def _read_chunks(path: Path, index_dir: Path) -> list[Chunk]:
-    chunks = []
-    with path.open(encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            try:
-                chunks.append(Chunk(**json.loads(line)))
-            except (json.JSONDecodeError, TypeError) as exc:
-                raise IndexFormatError(f"{path} line {number} is not a chunk record ({exc}). {rebuild_hint(index_dir)}") from None
-    return chunks
-
-
 def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.ndarray, chunks: list[Chunk],
                 sentences: SentenceTable) -> dict[str, Any]:
-    """Write a complete index and swap it in atomically.  Returns the manifest as written.
+    """Write an index of rows held in memory and swap it in (``new_index`` and ``publish`` in one step)."""
+    with new_index(index_dir, int(manifest["model"]["dimension"])) as writer:
+        writer.add(chunks, vectors, sentences)
+        return publish(writer, index_dir, manifest)
 
-    The caller provides the manifest's content; this fills in counts, checksums, build id and
-    times.  Call under ``build_lock`` so two builds never interleave.
-    """
-    import faiss
 
+@contextmanager
+def new_index(index_dir: str | Path, dimension: int) -> Iterator[IndexWriter]:
+    """A writer of a new folder beside ``index_dir``; the folder is deleted unless ``publish`` swapped it in.
+    Call under ``build_lock`` so two builds never interleave."""
     index_dir = Path(index_dir)
-    if not len(vectors) == len(chunks) == len(sentences.offsets) - 1:
-        raise ValueError(f"{len(vectors)} vectors and sentences of {len(sentences.offsets) - 1} chunks for {len(chunks)} chunks")
     _recover_interrupted_swap(index_dir)
     tmp = index_dir.parent / f".{index_dir.name}.tmp-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir(parents=True)
     try:
-        faiss_index = build_vector_index(vectors, int(manifest["model"]["dimension"]))
-        faiss.write_index(faiss_index, str(tmp / VECTORS))
-        with (tmp / CHUNKS).open("w", encoding="utf-8") as f:
-            for chunk in chunks:
-                f.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-        sentences.save(tmp / SENTENCES)
-        LexicalIndex.build(chunks).save(tmp / LEXICAL)
-        data_files = [VECTORS, CHUNKS, SENTENCES] + sorted(p.relative_to(tmp).as_posix() for p in (tmp / LEXICAL).iterdir())
-        manifest = {
-            **manifest,
-            "format_version": FORMAT_VERSION,
-            "build_id": uuid.uuid4().hex,
-            "updated_at": utc_now(),
-            "counts": {"articles": len(manifest.get("articles", {})), "chunks": len(chunks)},
-            "vector_index": describe(faiss_index),
-            "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in data_files},
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        for name in data_files + [MANIFEST]:
-            fsync(tmp / name)
-        _swap_in(tmp, index_dir)
+        yield IndexWriter(tmp, dimension)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def publish(writer: IndexWriter, index_dir: str | Path, manifest: dict[str, Any], **vector_options: Any) -> dict[str, Any]:
+    """Finish the writer's folder, add the manifest and swap it in atomically.  Returns the manifest as written.
+
+    The caller provides the manifest's content; this fills in counts, checksums, build id and times.
+    """
+    tmp = writer.folder
+    description = writer.finish(**vector_options)
+    data_files = [VECTORS, CHUNKS, SENTENCES] + sorted(p.relative_to(tmp).as_posix() for p in (tmp / LEXICAL).iterdir())
+    manifest = {
+        **manifest,
+        "format_version": FORMAT_VERSION,
+        "build_id": uuid.uuid4().hex,
+        "updated_at": utc_now(),
+        "counts": {"articles": len(manifest.get("articles", {})), "chunks": writer.rows},
+        "vector_index": description,
+        "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in data_files},
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name in data_files + [MANIFEST]:
+        fsync(tmp / name)
+    _swap_in(tmp, Path(index_dir))
     return manifest
 
 

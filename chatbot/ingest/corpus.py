@@ -10,6 +10,7 @@ corpus still loads.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -17,6 +18,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from chatbot.errors import CorpusError
 from chatbot.ingest.plain import assemble, parse_markdown, parse_text, split_front_matter
@@ -45,8 +47,13 @@ class CorpusLoad:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_corpus(corpus_dir: str | Path) -> CorpusLoad:
-    """Read every supported file under ``corpus_dir`` (recursively), in path order."""
+def load_corpus(corpus_dir: str | Path, *, keep_text: bool = True,
+                visit: Callable[[Article], None] | None = None) -> CorpusLoad:
+    """Read every supported file under ``corpus_dir`` (recursively), in path order.
+
+    Without ``keep_text`` the articles come without their text and sections (what a build's plan
+    needs: ids, hashes and metadata, not the whole corpus in memory); ``visit`` is called with
+    each complete article as it is read."""
     root = Path(corpus_dir)
     if not root.is_dir():
         raise CorpusError(
@@ -87,7 +94,9 @@ def load_corpus(corpus_dir: str | Path) -> CorpusLoad:
             skip(path, str(exc))
             continue
         seen[article_id] = str(path)
-        result.articles.append(article)
+        if visit:
+            visit(article)
+        result.articles.append(article if keep_text else dataclasses.replace(article, text="", sections=()))
     return result
 
 
