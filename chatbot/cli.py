@@ -97,6 +97,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--watch", action="store_true", help="rebuild and reload when files in the corpus change")
+    p.add_argument("--workers", type=int, default=1, help="server processes sharing the port and the memory-mapped "
+                   "index (default 1; about one per CPU core)")
     _backend(p)
     p.add_argument("--feedback-db", "--feedback-log", dest="feedback_db", default="feedback.db",
                    help="SQLite database of ratings, refused questions and cited articles (default feedback.db; "
@@ -243,10 +245,10 @@ def _ask(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from chatbot.serve.web import serve
+    from chatbot.serve.launch import serve
 
     serve(args.index, args.corpus, host=args.host, port=args.port, watch=args.watch, feedback_db=args.feedback_db or None,
-          backend=args.backend, allow_origins=args.allow_origin, editor_log=args.editor_log)
+          backend=args.backend, allow_origins=args.allow_origin, editor_log=args.editor_log, workers=args.workers)
     return 0
 
 

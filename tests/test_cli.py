@@ -155,14 +155,15 @@ def test_eval_of_a_bad_file(capsys, tmp_path, paths):
 
 
 def test_options_alone_serve_the_page(monkeypatch):
-    import chatbot.serve.web
+    import chatbot.serve.launch
 
     seen = {}
-    monkeypatch.setattr(chatbot.serve.web, "serve", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setattr(chatbot.serve.launch, "serve", lambda *a, **kw: seen.update(kw))
     assert main(["--port", "7881", "--host", "127.0.0.1", "--allow-origin", "https://clinic.example"]) == 0
     assert seen["port"] == 7881 and seen["host"] == "127.0.0.1" and seen["allow_origins"] == ["https://clinic.example"]
     seen.clear()
-    assert main([]) == 0 and seen["port"] == 7860  # `python -m chatbot`
+    assert main([]) == 0 and seen["port"] == 7860 and seen["workers"] == 1  # `python -m chatbot`
+    assert main(["serve", "--workers", "2"]) == 0 and seen["workers"] == 2
 
 
 def test_a_port_in_use_is_one_error_line_before_serving(capsys, paths):

@@ -84,6 +84,12 @@ class StoredArray:
     dtype: np.dtype
     shape: tuple[int, ...]
 
+    def map(self) -> np.ndarray:
+        """The whole array, memory-mapped read-only (pages are shared by every process that maps the file)."""
+        if not self.shape[0]:
+            return np.zeros(self.shape, dtype=self.dtype)
+        return np.memmap(self.path, dtype=self.dtype, mode="r", offset=self.offset, shape=self.shape)
+
     def read(self, start: int, stop: int) -> np.ndarray:
         """Rows ``start:stop``, read from the file (nothing else of the array is loaded)."""
         start, stop = max(0, start), min(stop, self.shape[0])

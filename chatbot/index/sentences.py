@@ -73,14 +73,17 @@ class SentenceTable:
     def dimension(self) -> int:
         return self.codes.shape[1]
 
-    def save(self, path: Path) -> None:
-        with path.open("wb") as f:
-            np.savez(f, offsets=self.offsets, spans=self.spans, tokens=self.tokens, codes=self.codes, scales=self.scales)
-
     @classmethod
-    def load(cls, path: Path) -> "SentenceTable":
-        with np.load(path, allow_pickle=False) as data:
-            table = cls(data["offsets"], data["spans"], data["tokens"], data["codes"], data["scales"])
+    def load(cls, path: Path, *, mmap: bool = False) -> "SentenceTable":
+        """The table in ``path``; with ``mmap`` its arrays are memory-mapped (read-only, shared between processes)."""
+        if mmap:
+            from chatbot.index.arrays import npz_arrays
+
+            arrays = npz_arrays(path)
+            table = cls(*(arrays[name].map() for name in ("offsets", "spans", "tokens", "codes", "scales")))
+        else:
+            with np.load(path, allow_pickle=False) as data:
+                table = cls(data["offsets"], data["spans"], data["tokens"], data["codes"], data["scales"])
         if table.codes.dtype != np.int8 or not len(table.codes) == len(table.scales) == len(table.spans) == table.offsets[-1]:
             raise ValueError("sentence arrays of unexpected type or length")
         return table

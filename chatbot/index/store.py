@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import uuid
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -117,8 +118,12 @@ def damage(index_dir: str | Path, manifest: dict[str, Any]) -> str:
     return ""
 
 
-def load_index(index_dir: str | Path) -> StoredIndex:
-    """Read and check an index folder: every file present, checksums and counts agreeing."""
+def load_index(index_dir: str | Path, *, mmap: bool = True) -> StoredIndex:
+    """Read and check an index folder: every file present, checksums and counts agreeing.
+
+    With ``mmap`` (the default) the vectors, sentence vectors and BM25 weights are memory-mapped
+    read-only rather than read: several server processes on one index share their pages, and a
+    build that swaps in a new folder leaves the mapped (deleted) files readable until reloaded."""
     import faiss
 
     index_dir = Path(index_dir)
@@ -128,7 +133,7 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     if problem:
         raise IndexFormatError(f"{problem}. {rebuild_hint(index_dir)}")
     try:
-        faiss_index = faiss.read_index(str(index_dir / VECTORS))
+        faiss_index = faiss.read_index(str(index_dir / VECTORS), _faiss_flags(manifest) if mmap else 0)
     except RuntimeError as exc:
         raise IndexFormatError(f"{index_dir / VECTORS} is not a readable FAISS index ({exc}). {rebuild_hint(index_dir)}") from None
     try:
@@ -136,12 +141,12 @@ def load_index(index_dir: str | Path) -> StoredIndex:
     except IndexFormatError as exc:
         raise IndexFormatError(f"{exc}. {rebuild_hint(index_dir)}") from None
     try:
-        lexical = LexicalIndex.load(index_dir / LEXICAL)
+        lexical = LexicalIndex.load(index_dir / LEXICAL, mmap=mmap)
     except (OSError, ValueError, KeyError, TypeError) as exc:  # json and numpy errors are ValueErrors
         raise IndexFormatError(f"{index_dir / LEXICAL} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
     try:
-        sentences = SentenceTable.load(index_dir / SENTENCES)
-    except (OSError, ValueError, KeyError) as exc:
+        sentences = SentenceTable.load(index_dir / SENTENCES, mmap=mmap)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise IndexFormatError(f"{index_dir / SENTENCES} is not readable ({exc}). {rebuild_hint(index_dir)}") from None
     dimension = manifest.get("model", {}).get("dimension")
     sentences_fit = len(sentences.offsets) == len(chunks) + 1 and sentences.dimension == dimension
@@ -153,6 +158,13 @@ def load_index(index_dir: str | Path) -> StoredIndex:
             f"{rebuild_hint(index_dir)}"
         )
     return StoredIndex(manifest=manifest, faiss_index=faiss_index, chunks=chunks, lexical=lexical, sentences=sentences)
+
+
+def _faiss_flags(manifest: dict[str, Any]) -> int:
+    import faiss
+
+    mapped = faiss.IO_FLAG_MMAP_IFC if manifest.get("vector_index", {}).get("type", "flat") == "flat" else faiss.IO_FLAG_MMAP
+    return mapped | faiss.IO_FLAG_READ_ONLY
 
 
 def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.ndarray, chunks: list[Chunk],

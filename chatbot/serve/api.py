@@ -12,11 +12,11 @@ Bad input gets a 4xx JSON error (``{"error": ...}`` or FastAPI's validation deta
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import typing
 from typing import Any, Literal, Sequence, Union
 from urllib.parse import urlsplit
-
-import dataclasses
-import typing
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -184,6 +184,7 @@ def _status_routes(app: FastAPI, service: BotService, protected: list) -> None:
             "articles": [{"article_id": k, "title": v["title"], "url": v["url"]} for k, v in manifest["articles"].items()][:1000],
             "reloads": service.reloads,
             "last_error": service.last_error,
+            "process": os.getpid(),  # which server process answered (serve --workers N runs several)
         }
 
 

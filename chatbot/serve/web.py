@@ -1,4 +1,4 @@
-"""The chat page (Gradio), mounted on the API app, and ``serve`` to run both.
+"""The chat page (Gradio), mounted on the API app (``serve.launch`` runs them).
 
 The page shows the conversation, a panel with the passages the latest answer cites (the
 quoted sentence highlighted), an emergency banner when an answer is urgent, example
@@ -8,7 +8,6 @@ is escaped, so it shows as text and never runs.
 
 
 import errno
-import ipaddress
 import logging
 import os
 from dataclasses import dataclass
@@ -238,49 +237,3 @@ def check_port_free(host: str, port: int) -> None:
             raise ChatbotError(f"port {port} on {host} is already in use (another server?); "
                                f"stop it or choose another port with --port") from None
         raise ChatbotError(f"cannot serve on {host}:{port}: {exc.strerror or exc}; check --host and --port") from None
-
-
-def serve(index_dir: str | Path = "index", corpus_dir: str | Path = "corpus", *, host: str = "127.0.0.1",
-          port: int = 7860, watch: bool = False, feedback_db: str | Path | None = "feedback.db",
-          backend: str | None = None, allow_origins: Sequence[str] = (), editor_log: str | Path = "editor-log.jsonl") -> None:
-    """Build the index if it is missing or stale, then serve the page and the API until stopped."""
-    import uvicorn
-
-    from chatbot.index.build import build_index
-
-    allow_origins = [origin_of(o) for o in allow_origins]
-    check_port_free(host, port)
-    if Path(corpus_dir).is_dir():
-        report = build_index(corpus_dir, index_dir, backend=backend, dry_run=True)
-        if not report.is_noop:
-            print(f"Index '{index_dir}/' is missing or stale ({report.reason or 'articles changed'}); building it first...", flush=True)
-            build_index(corpus_dir, index_dir, backend=backend, progress=True)
-    if not _is_loopback(host):
-        log.warning("Serving on %s: anyone who can reach this machine can use the page and the API", host)
-    service = BotService(index_dir, corpus_dir, backend=backend)
-    service.start(watch_corpus=watch)
-    feedback = FeedbackStore(feedback_db) if feedback_db else None
-    credentials = credentials_from_environment()
-    admin = admin_from_environment()
-    app = create_app(service, feedback, credentials, allow_origins, admin, editor_log)
-    if admin:
-        print(f"Editors: http://{host}:{port}/admin and /api/articles, for user {admin[0]!r} with CHATBOT_ADMIN_PASSWORD; "
-              f"changes are logged to {editor_log}.")
-    if credentials:
-        print("The page and the API ask for the user name and password set in CHATBOT_USERNAME and CHATBOT_PASSWORD.")
-    check_port_free(host, port)  # again: the build may have taken minutes
-    origins = f"; pages of {', '.join(allow_origins)} may call the API" if allow_origins else ""
-    print(f"Serving the chat page on http://{host}:{port}/ (widget for an iframe: /embed) and the API on "
-          f"http://{host}:{port}/api/ ({'watching ' + str(corpus_dir) + ' for changes' if watch else 'index reloads after each build'}"
-          f"{origins}). Ctrl+C stops.", flush=True)
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
-    finally:
-        service.stop()
-
-
-def _is_loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
