@@ -69,6 +69,15 @@ def _build_options(p: argparse.ArgumentParser) -> None:
                    "(a damaged one is rebuilt without it)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="where to embed: local (this process, default) or ray (a Ray cluster; "
+                        "pip install -r requirements-ray.txt)")
+    p.add_argument("--ray-address", help="the Ray cluster to use, e.g. ray://head:10001 or auto "
+                   "(default: start a local Ray with this machine's CPUs)")
+    p.add_argument("--ray-actors", type=int, help="embedding actors, one model each (default: one per GPU, "
+                   "else one per --ray-cpus-per-actor CPUs of the cluster)")
+    p.add_argument("--ray-cpus-per-actor", type=float, default=1, help="CPUs each actor reserves (default 1)")
+    p.add_argument("--ray-batch-size", type=int, default=256, help="chunks per actor call (default 256)")
 
 
 def _search_options(p: argparse.ArgumentParser) -> None:
@@ -186,8 +195,11 @@ def _build(args: argparse.Namespace) -> int:
     embedder = None
     if args.device not in (None, "", "cpu") and not args.dry_run:
         embedder = load_embedder(args.model or _index_model(args.index), device=args.device, backend=args.backend)
+    ray_options = {"address": args.ray_address, "actors": args.ray_actors, "batch_size": args.ray_batch_size,
+                   "cpus_per_actor": args.ray_cpus_per_actor}
     report = build_index(args.corpus, args.index, model=args.model, settings=settings, embedder=embedder,
-                         backend=args.backend, dry_run=args.dry_run, progress=not args.quiet, force=args.force)
+                         backend=args.backend, dry_run=args.dry_run, progress=not args.quiet, force=args.force,
+                         engine=args.engine, ray_options=ray_options)
     if args.json:
         _print_json(report.to_dict())
         return 0

@@ -12,7 +12,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from chatbot.index import arrays, build as build_module, lexical, store
+from chatbot.index import arrays, embed as embed_module, lexical, store
 from chatbot.index.arrays import RawFile, npz_arrays, write_npz
 from chatbot.index.build import build_index
 from chatbot.index.plan import plan_build
@@ -53,7 +53,7 @@ def corpus(tmp_path):
 
 def test_the_batch_size_does_not_change_the_index(corpus, tmp_path, monkeypatch):
     build_index(corpus, tmp_path / "one-batch", embedder=HashingEmbedder())
-    monkeypatch.setattr(build_module, "BATCH_CHUNKS", 3)
+    monkeypatch.setattr(embed_module, "BATCH_CHUNKS", 3)
     monkeypatch.setattr(arrays, "BLOCK_BYTES", 512)      # copies in many small blocks
     monkeypatch.setattr(lexical, "ENTRIES_PER_PASS", 50)  # BM25 in many passes
     embedder = HashingEmbedder()
@@ -66,7 +66,7 @@ def test_the_batch_size_does_not_change_the_index(corpus, tmp_path, monkeypatch)
 
 
 def test_an_incremental_build_in_batches_equals_a_full_build(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(build_module, "BATCH_CHUNKS", 5)
+    monkeypatch.setattr(embed_module, "BATCH_CHUNKS", 5)
     build_index(corpus, tmp_path / "index", embedder=HashingEmbedder())
     (corpus / "topic-007.md").unlink()
     write_corpus(corpus, {"topic-020.md": article("Changed", ("Now", "Rest and water for a sore knee.")),

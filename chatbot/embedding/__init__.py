@@ -59,17 +59,19 @@ def embed_spans_one_by_one(embedder: "Embedder", texts: Sequence[str], spans: Se
     return vectors, out
 
 
-def load_embedder(model: str | None = None, *, device: str | None = None, backend: str | None = None) -> Embedder:
+def load_embedder(model: str | None = None, *, device: str | None = None, backend: str | None = None,
+                  threads: int | None = None) -> Embedder:
     """The embedder for a model name or path (default: the bundled all-MiniLM-L6-v2).
 
     ``backend`` is one of ``BACKENDS`` (default ``DEFAULT_BACKEND``); a ``device`` other than
-    the CPU (``cuda``, ``mps``) needs, and implies, the torch backend.
+    the CPU (``cuda``, ``mps``) needs, and implies, the torch backend.  ``threads``: how many CPU
+    threads the ONNX backends use (default: all cores; a Ray actor given one CPU uses one).
     """
     model = model or DEFAULT_MODEL
     on_cpu = device in (None, "", "cpu")
     if backend is None and on_cpu and DEFAULT_BACKEND != "torch":
         try:
-            return load_embedder(model, device=device, backend=DEFAULT_BACKEND)
+            return load_embedder(model, device=device, backend=DEFAULT_BACKEND, threads=threads)
         except ModelError as exc:  # torch makes the same vectors, only slower
             log.warning("Using the torch backend: the %s backend is unavailable (%s)", DEFAULT_BACKEND, exc)
             return _torch_embedder(model, device)
@@ -86,7 +88,7 @@ def load_embedder(model: str | None = None, *, device: str | None = None, backen
     location = model_location(name)
     if not location.is_dir():
         raise ModelError(f"The {backend} backend needs a local model folder; {model!r} is not one. Use --backend torch.")
-    return OnnxEmbedder(location, name, quantized=backend == "onnx-int8")
+    return OnnxEmbedder(location, name, quantized=backend == "onnx-int8", threads=threads)
 
 
 def vector_kind(backend: str | None) -> str:
