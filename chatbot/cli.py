@@ -111,7 +111,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
     _backend(p)
     p.add_argument("--feedback-db", "--feedback-log", dest="feedback_db", default="feedback.db",
                    help="SQLite database of ratings, refused questions and cited articles (default feedback.db; "
-                        "'' to keep none); a feedback.jsonl of older versions beside it is imported once")
+                        "'' to keep none), or an SQLAlchemy URL of a server database (postgresql+psycopg://...); "
+                        "a feedback.jsonl of older versions beside it is imported once")
     p.add_argument("--editor-log", default="editor-log.jsonl", help="where the editors' changes are logged, with "
                    "CHATBOT_ADMIN_PASSWORD set (default editor-log.jsonl)")
     p.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
@@ -121,7 +122,8 @@ def _serve_options(p: argparse.ArgumentParser) -> None:
 
 def _report_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feedback-db", "--feedback-log", dest="feedback_db", default="feedback.db",
-                   help="the feedback database written by serve (default feedback.db)")
+                   help="the feedback database written by serve: a SQLite file (default feedback.db) or an "
+                        "SQLAlchemy URL")
     p.add_argument("--index", default="index", help="index folder, for the articles overdue for review (default: index)")
     _review_years(p)
     p.add_argument("--json", action="store_true", help="print as JSON")

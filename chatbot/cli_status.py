@@ -91,11 +91,11 @@ def _print_reviews(overdue: list[dict], unreviewed: list[str], cited: dict[str, 
 
 def report_command(args: argparse.Namespace) -> int:
     from chatbot.index.store import read_manifest
-    from chatbot.serve.feedback import FeedbackStore, summarise_feedback
+    from chatbot.serve.feedback import FeedbackStore, is_database_url, summarise_feedback
 
-    db = Path(args.feedback_db)
-    if not db.exists() and db.with_suffix(".jsonl").is_file():  # a log of an older version, never served since
-        FeedbackStore(db)  # imports it
+    db = args.feedback_db if is_database_url(args.feedback_db) else Path(args.feedback_db)
+    if isinstance(db, Path) and not db.exists() and db.with_suffix(".jsonl").is_file():
+        FeedbackStore(db)  # a log of an older version, never served since: import it
     summary = summarise_feedback(db)
     try:
         reviews = review_status(read_manifest(args.index)["articles"], years=args.review_years)

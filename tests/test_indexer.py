@@ -144,8 +144,8 @@ CRASH_SCRIPT = """
 import os, shutil, signal, sys
 sys.path[:0] = [{tests!r}, {root!r}]
 from fakes import HashingEmbedder
-import chatbot.index.lexical as lexical
 import chatbot.index.store as store
+import chatbot.index.writer as writer
 from chatbot.index.build import build_index
 
 KILL_AT = int(sys.argv[1])
@@ -167,7 +167,9 @@ embedder = HashingEmbedder()
 embedder.embed = step(embedder.embed)
 for name in ("fsync", "fsync_dir", "_exchange", "_swap_in", "file_sha256", "remove_leftovers"):
     setattr(store, name, step(getattr(store, name)))
-lexical.LexicalIndex.save = step(lexical.LexicalIndex.save)
+for name in ("write_vector_file", "write_npz", "write_lexical"):
+    setattr(writer, name, step(getattr(writer, name)))
+writer.IndexWriter.add = step(writer.IndexWriter.add)
 os.rename = step(os.rename)
 shutil.rmtree = step(shutil.rmtree)
 build_index({corpus!r}, {index!r}, embedder=embedder)

@@ -130,10 +130,13 @@ def _post_ratings(path: str, worker: int, count: int) -> None:
         store.rating(f"question {worker}-{i}", "answer", ["a"], "up" if i % 2 else "down")
 
 
-def test_concurrent_writers_in_several_processes_lose_no_event(tmp_path):
+@pytest.mark.parametrize("through", ["sqlite file", "SQLAlchemy URL"])
+def test_concurrent_writers_in_several_processes_lose_no_event(tmp_path, through):
     import multiprocessing
 
     path = str(tmp_path / "feedback.db")
+    if through == "SQLAlchemy URL":  # the code path of a server database (PostgreSQL cannot run here)
+        path = f"sqlite:///{path}"
     FeedbackStore(path)
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_post_ratings, args=(path, w, 50)) for w in range(4)]
@@ -144,6 +147,19 @@ def test_concurrent_writers_in_several_processes_lose_no_event(tmp_path):
     assert [w.exitcode for w in workers] == [0] * 4
     events = FeedbackStore(path).events()
     assert len(events) == 200 and len({e["question"] for e in events}) == 200
+
+
+def test_a_server_database_url_stores_and_reports_feedback(tmp_path):
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    store = FeedbackStore(url)
+    store.rating("what is gout", "answer", ["gout"], "down")
+    store.answered(Answer(question="best mattress?", kind="out_of_scope", markdown="x"))
+    assert [e["event"] for e in FeedbackStore(url).events()] == ["rating", "refused"]
+    summary = summarise_feedback(url)
+    assert summary["down"] == 1 and summary["refused_questions"] == [{"question": "best mattress?", "count": 1}]
+    with pytest.raises(ChatbotError, match="Cannot use the database 'nowhere.invalid/db'") as error:
+        FeedbackStore("postgresql+psycopg://user:secret@nowhere.invalid/db")  # no driver, or no server
+    assert "secret" not in str(error.value)
 
 
 def test_an_unusable_feedback_database_says_what_to_do(tmp_path):

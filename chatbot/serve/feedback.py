@@ -25,7 +25,7 @@ import sqlite3
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from chatbot.errors import ChatbotError
 from chatbot.settings import MAX_QUESTION_CHARS
@@ -57,23 +57,19 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 class FeedbackStore:
-    """Appends feedback events to a SQLite database (created on first use, WAL mode).
+    """Appends feedback events to a SQLite database (created on first use, WAL mode), or to a server
+    database given as an SQLAlchemy URL (``postgresql+psycopg://user@host/db``; see feedback_server.py).
 
     ``legacy_log`` is a JSON Lines log to import once (default: the ``.jsonl`` beside ``path``)."""
 
     def __init__(self, path: str | Path, *, legacy_log: str | Path | None = None) -> None:
-        self.path = Path(path)
-        legacy_log = Path(legacy_log) if legacy_log else self.path.with_suffix(".jsonl")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with closing(_connect(self.path)) as db:
-                db.execute("PRAGMA journal_mode = WAL")
-                db.executescript(SCHEMA)
-                if legacy_log.is_file():
-                    _import_log(db, legacy_log)
-        except sqlite3.Error as exc:
-            raise ChatbotError(f"Cannot use {str(self.path)!r} as the feedback database ({exc}). "
-                               "Pass --feedback-db with a writable path, or '' to keep no feedback.") from None
+        if is_database_url(path):
+            from chatbot.serve.feedback_server import ServerDatabase
+
+            self._db: Any = ServerDatabase(str(path))
+            return
+        self._db = SqliteDatabase(Path(path))
+        self._db.create(Path(legacy_log) if legacy_log else Path(path).with_suffix(".jsonl"))
 
     def _append(self, record: dict[str, Any]) -> bool:
         """Insert one event; False (and a logged error) if the database cannot take it, so that a full disk
@@ -82,10 +78,9 @@ class FeedbackStore:
         if isinstance(row.get("articles"), list):
             row["articles"] = json.dumps(row["articles"], ensure_ascii=False)
         try:
-            with closing(_connect(self.path)) as db:
-                db.execute(INSERT, [row.get(c) for c in COLUMNS])
-        except sqlite3.Error as exc:
-            log.error("Feedback event not recorded in %s: %s", self.path, exc)
+            self._db.insert([row.get(c) for c in COLUMNS])
+        except self._db.errors as exc:
+            log.error("Feedback event not recorded in %s: %s", self._db, exc)
             return False
         return True
 
@@ -106,8 +101,48 @@ class FeedbackStore:
 
     def events(self) -> list[dict[str, Any]]:
         """Every event, oldest first, as a dict of its non-empty columns (``articles`` as a list)."""
+        return [_event(values) for values in self._db.rows()]
+
+
+def is_database_url(target: str | Path) -> bool:
+    """Whether ``--feedback-db`` names a server database (an SQLAlchemy URL) rather than a SQLite file."""
+    return isinstance(target, str) and "://" in target
+
+
+class SqliteDatabase:
+    """The events in a SQLite file, each write its own transaction (WAL mode: several processes at once)."""
+
+    errors = (sqlite3.Error,)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def create(self, legacy_log: Path) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with closing(_connect(self.path)) as db:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.executescript(SCHEMA)
+                if legacy_log.is_file():
+                    _import_log(db, legacy_log)
+        except sqlite3.Error as exc:
+            raise ChatbotError(f"Cannot use {str(self.path)!r} as the feedback database ({exc}). "
+                               "Pass --feedback-db with a writable path, or '' to keep no feedback.") from None
+
+    def insert(self, values: list[Any]) -> None:
         with closing(_connect(self.path)) as db:
-            return list(_read_events(db))
+            db.execute(INSERT, values)
+
+    def rows(self) -> list[tuple]:
+        with closing(_connect(self.path)) as db:
+            return db.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY id").fetchall()
+
+    def unreadable(self) -> int:
+        with closing(_connect(self.path)) as db:
+            return db.execute("SELECT COALESCE(SUM(unreadable), 0) FROM imports").fetchone()[0]
 
 
 def _import_log(db: sqlite3.Connection, log: Path) -> None:
@@ -134,34 +169,37 @@ def _import_log(db: sqlite3.Connection, log: Path) -> None:
     db.execute("COMMIT")
 
 
-def _read_events(db: sqlite3.Connection) -> Iterator[dict[str, Any]]:
-    for values in db.execute(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY id"):
-        event = {c: v for c, v in zip(COLUMNS, values) if v is not None}
-        if "articles" in event:
-            try:
-                event["articles"] = [str(a) for a in json.loads(event["articles"])]
-            except (json.JSONDecodeError, TypeError):
-                event["articles"] = []
-        yield event
+def _event(values: tuple) -> dict[str, Any]:
+    event = {c: v for c, v in zip(COLUMNS, values) if v is not None}
+    if "articles" in event:
+        try:
+            event["articles"] = [str(a) for a in json.loads(event["articles"])]
+        except (json.JSONDecodeError, TypeError):
+            event["articles"] = []
+    return event
 
 
 def summarise_feedback(path: str | Path) -> dict[str, Any]:
     """Counts of ratings by answer kind, the down-rated questions, refused questions by frequency and
     how often each article was cited."""
-    path = Path(path)
-    if not path.is_file():
+    if is_database_url(path):
+        from chatbot.serve.feedback_server import ServerDatabase
+
+        db: Any = ServerDatabase(str(path))
+    elif not Path(path).is_file():
         raise ChatbotError(f"No feedback database at {str(path)!r}. Ratings are written there while `serve` runs "
                            "(--feedback-db).")
+    else:
+        db = SqliteDatabase(Path(path))
     ratings: dict[str, dict[str, int]] = {}
     down: dict[str, int] = {}
     refused: dict[str, int] = {}
     cited: dict[str, int] = {}
     try:
-        with closing(_connect(path)) as db:
-            events = list(_read_events(db))
-            unreadable = db.execute("SELECT COALESCE(SUM(unreadable), 0) FROM imports").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise ChatbotError(f"{str(path)!r} is not a readable feedback database ({exc}).") from None
+        events = [_event(values) for values in db.rows()]
+        unreadable = db.unreadable()
+    except db.errors as exc:
+        raise ChatbotError(f"{db} is not a readable feedback database ({exc}).") from None
     for event in events:
         kind = event["event"]
         question = " ".join(str(event.get("question", "")).split()).lower()
