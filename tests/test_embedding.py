@@ -118,3 +118,16 @@ def test_a_gpu_that_is_not_there_is_named_in_the_error():
         pytest.skip("this machine has a CUDA GPU: the check below is for machines without one")
     with pytest.raises(ModelError, match="--device cuda: no CUDA device is available"):
         load_embedder(device="cuda")
+
+
+def test_onnx_batches_keep_within_the_token_budget():
+    from chatbot.embedding.onnx_backend import _batches
+
+    lengths = [5] * 10 + [100] * 5 + [300]
+    batches = _batches(lengths, list(range(len(lengths))), most=4, budget=400)
+    assert [i for batch in batches for i in batch] == list(range(len(lengths)))  # every text once, in order
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14], [15]]
+    for batch in batches:
+        padded = len(batch) * max(lengths[i] for i in batch)
+        assert len(batch) <= 4 and (padded <= 400 or len(batch) == 1)
+    assert batches[-1] == [15]  # longer than the budget: alone

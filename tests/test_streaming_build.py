@@ -55,7 +55,8 @@ def test_the_batch_size_does_not_change_the_index(corpus, tmp_path, monkeypatch)
     build_index(corpus, tmp_path / "one-batch", embedder=HashingEmbedder())
     monkeypatch.setattr(embed_module, "BATCH_CHUNKS", 3)
     monkeypatch.setattr(arrays, "BLOCK_BYTES", 512)      # copies in many small blocks
-    monkeypatch.setattr(lexical, "ENTRIES_PER_PASS", 50)  # BM25 in many passes
+    monkeypatch.setattr(lexical, "ENTRIES_PER_PASS", 50)  # BM25 in many passes,
+    monkeypatch.setattr(lexical, "CHUNKS_PER_READ", 4)    # each reading a few chunks at a time
     embedder = HashingEmbedder()
     build_index(corpus, tmp_path / "batches", embedder=embedder)
     assert index_files(tmp_path / "batches") == index_files(tmp_path / "one-batch")
@@ -141,9 +142,10 @@ def reference_bm25(token_lists: list[list[str]], query: list[str]) -> np.ndarray
     return scores
 
 
-@pytest.mark.parametrize("entries_per_pass", [10_000_000, 7])
-def test_bm25_scores_are_lucenes(corpus, tmp_path, monkeypatch, entries_per_pass):
+@pytest.mark.parametrize("entries_per_pass, chunks_per_read", [(10_000_000, 10_000), (7, 3)])
+def test_bm25_scores_are_lucenes(corpus, tmp_path, monkeypatch, entries_per_pass, chunks_per_read):
     monkeypatch.setattr(lexical, "ENTRIES_PER_PASS", entries_per_pass)
+    monkeypatch.setattr(lexical, "CHUNKS_PER_READ", chunks_per_read)
     chunks = [c for a in load_corpus(corpus).articles for c in chunk_article(a, ChunkSettings())]
     assert lexical.write_lexical(iter(chunks), tmp_path / "bm25") == len(chunks)
     index = lexical.LexicalIndex.load(tmp_path / "bm25")

@@ -36,7 +36,8 @@ from chatbot.types import Chunk
 
 FOLDER = "bm25"
 K1, B = 1.5, 0.75
-ENTRIES_PER_PASS = 8_000_000  # matrix entries gathered in memory at once (~64 MB)
+ENTRIES_PER_PASS = 2_000_000  # matrix entries gathered in memory at once (16 MB)
+CHUNKS_PER_READ = 4_096        # chunks' postings read from the scratch files at once
 _EMPTY = "__empty__"  # the token of a text without content words (kept so each chunk has a length)
 
 
@@ -126,9 +127,9 @@ class _Postings:
     def mean_length(self) -> float:
         return self.total_length / self.sizes.rows if self.sizes.rows else 0.0
 
-    def chunks(self, per_block: int = 65_536):
+    def chunks(self):
         """(chunk rows, token ids, counts, chunk lengths) of every entry, a block of chunks at a time."""
-        first = 0
+        first, per_block = 0, CHUNKS_PER_READ
         for sizes, lengths, (ids, counts) in zip(self.sizes.blocks(per_block), self.lengths.blocks(per_block),
                                                  _paired_blocks(self.ids, self.counts, self.sizes.blocks(per_block))):
             rows = np.repeat(np.arange(first, first + len(sizes)), sizes)

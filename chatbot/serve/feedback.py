@@ -66,7 +66,7 @@ class FeedbackStore:
         if is_database_url(path):
             from chatbot.serve.feedback_server import ServerDatabase
 
-            self._db: Any = ServerDatabase(str(path))
+            self._db: Any = ServerDatabase(str(path), COLUMNS)
             return
         self._db = SqliteDatabase(Path(path))
         self._db.create(Path(legacy_log) if legacy_log else Path(path).with_suffix(".jsonl"))
@@ -185,7 +185,7 @@ def summarise_feedback(path: str | Path) -> dict[str, Any]:
     if is_database_url(path):
         from chatbot.serve.feedback_server import ServerDatabase
 
-        db: Any = ServerDatabase(str(path))
+        db: Any = ServerDatabase(str(path), COLUMNS)
     elif not Path(path).is_file():
         raise ChatbotError(f"No feedback database at {str(path)!r}. Ratings are written there while `serve` runs "
                            "(--feedback-db).")

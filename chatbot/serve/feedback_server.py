@@ -18,7 +18,7 @@ from chatbot.errors import ChatbotError
 class ServerDatabase:
     """The events table of a database reached through an SQLAlchemy URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, columns: tuple[str, ...]) -> None:
         try:
             import sqlalchemy as sa
         except ImportError:
@@ -43,21 +43,17 @@ class ServerDatabase:
             shown = url.split("@")[-1]  # never print a password
             raise ChatbotError(f"Cannot use the database {shown!r} for feedback ({type(exc).__name__}: {exc}). "
                                "Check --feedback-db and that the server is reachable.") from None
-        self._sa = sa
+        self._sa, self._columns = sa, columns
 
     def __str__(self) -> str:
         return self._engine.url.render_as_string(hide_password=True)
 
     def insert(self, values: list[Any]) -> None:
-        from chatbot.serve.feedback import COLUMNS
-
         with self._engine.begin() as connection:
-            connection.execute(self._events.insert(), [dict(zip(COLUMNS, values))])
+            connection.execute(self._events.insert(), [dict(zip(self._columns, values))])
 
     def rows(self) -> list[tuple]:
-        from chatbot.serve.feedback import COLUMNS
-
-        query = self._sa.select(*(self._events.c[name] for name in COLUMNS)).order_by(self._events.c.id)
+        query = self._sa.select(*(self._events.c[name] for name in self._columns)).order_by(self._events.c.id)
         with self._engine.connect() as connection:
             return [tuple(row) for row in connection.execute(query)]
 
