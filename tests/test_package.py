@@ -18,7 +18,7 @@ from conftest import ROOT, SHIPPED_CORPUS
 
 def test_import_does_not_load_heavy_libraries():
     code = ("import sys, chatbot; print(__import__('json').dumps(sorted(m for m in "
-            "('torch', 'gradio', 'faiss', 'sentence_transformers', 'fastapi', 'onnxruntime') if m in sys.modules)))")
+            "('torch', 'gradio', 'faiss', 'sentence_transformers', 'fastapi', 'onnxruntime', 'ray', 'sqlalchemy') if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == []
 

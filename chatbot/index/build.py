@@ -72,8 +72,9 @@ def build_index(
         stored = _stored_rows(plan)
         # Everything without usable stored rows is embedded (all of it when the old rows cannot be read).
         to_embed = [a for a in plan.corpus.articles if stored is None or a.article_id not in stored]
+        stream = embedding.embed(to_embed, progress=progress, chunks=plan.chunks_to_embed)
         with store.new_index(plan.index_dir, embedding.dimension) as writer:
-            articles, embedded = _write_rows(plan, stored, embedding.embed(to_embed, progress=progress, chunks=plan.chunks_to_embed), writer)
+            articles, embedded = _write_rows(plan, stored, stream, writer)
             manifest = store.publish(writer, plan.index_dir,
                                      _manifest(plan, embedding.model_record, articles, writer.chunks_per_article))
     return plan.report(chunks_embedded=embedded, chunks_total=manifest["counts"]["chunks"],
