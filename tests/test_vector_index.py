@@ -46,3 +46,21 @@ def test_an_approximate_index_is_written_read_and_searched(tiny_corpus, tmp_path
     assert manifest["vector_index"]["type"] == "ivf-flat"
     hits = Retriever.load(tmp_path / "index", embedder=HashingEmbedder()).search("knee pain surgery", k=3)
     assert hits[0].article_id == "knees"
+
+
+def test_an_incremental_build_reuses_the_rows_of_an_approximate_index(tiny_corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(vector_index, "APPROXIMATE_ABOVE", 2)
+    monkeypatch.setattr(vector_index, "NPROBE", 4)
+    build_index(tiny_corpus, tmp_path / "index", embedder=HashingEmbedder())
+    before = store.load_index(tmp_path / "index")
+    kept = {c.article_id for c in before.chunks} - {"sleep"}
+    rows = [i for i, c in enumerate(before.chunks) if c.article_id in kept]
+    old_vectors = before.vectors(np.array(rows))
+    (tiny_corpus / "sleep.md").write_text("# Sleep\n\nNaps help some people.\n", encoding="utf-8")
+    embedder = HashingEmbedder()
+    report = build_index(tiny_corpus, tmp_path / "index", embedder=embedder)
+    assert report.changed == ("sleep",) and embedder.embedded == report.chunks_embedded == 1
+    after = store.load_index(tmp_path / "index")
+    assert after.manifest["vector_index"]["type"] == "ivf-flat"
+    new_rows = [i for i, c in enumerate(after.chunks) if c.article_id in kept]
+    np.testing.assert_array_equal(after.vectors(np.array(new_rows)), old_vectors)  # read back from the mapped IVF
