@@ -43,10 +43,11 @@ class OnnxEmbedder:
 
     # Texts run through the model together, sorted by length: up to BATCH_SIZE texts and
     # TOKEN_BUDGET tokens (padding included) per run.  The budget bounds ONNX Runtime's memory
-    # arena whatever the texts: 64 texts of the maximum 256 tokens in one batch took the process
-    # to 1.3 GB, 8 of them (2,048 tokens) to 358 MiB, and ran as fast; short texts still go 32 at a time.
+    # arena whatever the texts: 64 texts of the maximum 256 tokens in one run took the process
+    # to 1.3 GB, 8 of them (2,048 tokens) to 384 MiB and 4 (1,024) to 270-290 MiB, at the same
+    # speed; short texts still go 32 at a time.
     BATCH_SIZE = 32
-    TOKEN_BUDGET = 2048
+    TOKEN_BUDGET = 1024
 
     def __init__(self, model_dir: str | Path, name: str, *, quantized: bool = False, batch_size: int = BATCH_SIZE,
                  threads: int | None = None) -> None:

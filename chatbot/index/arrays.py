@@ -15,7 +15,7 @@ from typing import BinaryIO, Iterable, Iterator
 
 import numpy as np
 
-BLOCK_BYTES = 16 * 2**20  # what one copy step reads into memory
+BLOCK_BYTES = 4 * 2**20  # what one copy step reads into memory
 
 
 class RawFile:
@@ -32,7 +32,7 @@ class RawFile:
 
     def append(self, rows: np.ndarray) -> None:
         rows = np.ascontiguousarray(rows, dtype=self.dtype).reshape((-1, *self.row_shape))
-        self._handle.write(rows.tobytes())
+        self._handle.write(memoryview(rows).cast("B"))
         self.rows += len(rows)
 
     def close(self) -> None:
@@ -55,7 +55,7 @@ def write_npy(out: BinaryIO, dtype: np.dtype | str, shape: tuple[int, ...], bloc
     written = 0
     for block in blocks:
         block = np.ascontiguousarray(block, dtype=dtype)
-        out.write(block.tobytes())
+        out.write(memoryview(block).cast("B"))  # no copy of the block
         written += len(block)
     if written != shape[0]:
         raise ValueError(f"wrote {written} rows of an array declared with {shape[0]}")

@@ -75,8 +75,7 @@ def build_index(
         stream = embedding.embed(to_embed, progress=progress, chunks=plan.chunks_to_embed)
         with store.new_index(plan.index_dir, embedding.dimension) as writer:
             articles, embedded = _write_rows(plan, stored, stream, writer)
-            manifest = store.publish(writer, plan.index_dir,
-                                     _manifest(plan, embedding.model_record, articles, writer.chunks_per_article))
+            manifest = store.publish(writer, plan.index_dir, _manifest(plan, embedding.model_record, articles))
     return plan.report(chunks_embedded=embedded, chunks_total=manifest["counts"]["chunks"],
                        seconds=time.perf_counter() - started)
 
@@ -90,19 +89,20 @@ def _engine(plan: BuildPlan, engine: str, embedder: Embedder | None, ray_options
 
 
 def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[Embedded],
-                writer: IndexWriter) -> tuple[list[Article], int]:
+                writer: IndexWriter) -> tuple[dict[str, dict[str, Any]], int]:
     """Every article's rows in corpus order: stored rows, or the next article of the engine's stream.
-    Returns the articles written (as read now) and how many chunks were embedded."""
-    written: list[Article] = []
+    Returns the manifest record of each article written (as read now) and how many chunks were embedded."""
+    written: dict[str, dict[str, Any]] = {}
     count = 0
     for article in plan.corpus.articles:
         if stored is not None and article.article_id in stored:
             try:
-                writer.add(*stored.rows(article.article_id))
+                rows = stored.rows(article.article_id)
             except (OSError, ValueError, KeyError) as exc:
                 raise IndexFormatError(f"The stored rows of {article.article_id!r} could not be read ({exc}); "
                                        f"run the build again with --force") from exc
-            written.append(article)
+            writer.add(*rows)
+            written[article.article_id] = _record(article, len(rows[0]))
             continue
         item = next(embedded, None)
         if item is None or item.article_id != article.article_id:
@@ -110,9 +110,16 @@ def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[E
                                f"where {article.article_id!r} was expected")
         if item.article is not None:
             writer.add(item.chunks, item.vectors, item.sentences)
-            written.append(item.article)
+            written[article.article_id] = _record(item.article, len(item.chunks))
             count += len(item.chunks)
     return written, count
+
+
+def _record(article: Article, chunks: int) -> dict[str, Any]:
+    """What the manifest keeps of an article."""
+    return {"content_hash": article.content_hash, "title": article.title, "url": article.url, "path": article.path,
+            "source": article.source, "reviewed": article.reviewed, "review_due": article.review_due,
+            "format": article.format, "chunks": chunks}
 
 
 def _stored_rows(plan: BuildPlan) -> StoredRows | None:
@@ -129,8 +136,7 @@ def _stored_rows(plan: BuildPlan) -> StoredRows | None:
     return stored
 
 
-def _manifest(plan: BuildPlan, model: dict[str, Any], articles: list[Article],
-              chunks_per_article: dict[str, int]) -> dict[str, Any]:
+def _manifest(plan: BuildPlan, model: dict[str, Any], articles: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """What the manifest says of the build; ``store.publish`` adds counts, checksums and times."""
     return {
         "format": "chatbot-index",
@@ -140,12 +146,7 @@ def _manifest(plan: BuildPlan, model: dict[str, Any], articles: list[Article],
         "chunking": chunking_record(plan.settings),
         "lexical": {"tokenizer_version": TOKENIZER_VERSION},
         "libraries": {lib: _version(lib) for lib in ("faiss-cpu", "sentence-transformers", "onnxruntime")},
-        "articles": {
-            a.article_id: {"content_hash": a.content_hash, "title": a.title, "url": a.url, "path": a.path,
-                           "source": a.source, "reviewed": a.reviewed, "review_due": a.review_due,
-                           "format": a.format, "chunks": chunks_per_article.get(a.article_id, 0)}
-            for a in articles
-        },
+        "articles": articles,
     }
 
 

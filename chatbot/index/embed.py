@@ -9,6 +9,7 @@ spreads the same work over a Ray cluster.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +27,13 @@ from chatbot.types import Article, Chunk
 
 log = logging.getLogger(__name__)
 
-BATCH_CHUNKS = 1024  # chunks embedded together by the local engine
+BATCH_CHUNKS = 256  # chunks embedded together by the local engine
 
 
 @dataclass
 class Embedded:
-    """One article read again and embedded; ``article`` is None when its file could no longer be read."""
+    """One article read again and embedded; ``article`` (its metadata, without the text) is None when its
+    file could no longer be read."""
 
     article_id: str
     article: Article | None
@@ -93,7 +95,8 @@ def _embed_batch(batch: list[tuple[Article, tuple[Article, list[Chunk]] | None]]
     for article, read in batch:
         full, article_chunks = read if read else (None, [])
         rows = np.arange(start, start + len(article_chunks))
-        yield Embedded(article.article_id, full, article_chunks, vectors[rows], sentences.take(rows))
+        record = dataclasses.replace(full, text="", sections=()) if full else None  # the manifest needs no text
+        yield Embedded(article.article_id, record, article_chunks, vectors[rows], sentences.take(rows))
         start += len(article_chunks)
 
 

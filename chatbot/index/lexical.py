@@ -36,8 +36,8 @@ from chatbot.types import Chunk
 
 FOLDER = "bm25"
 K1, B = 1.5, 0.75
-ENTRIES_PER_PASS = 2_000_000  # matrix entries gathered in memory at once (16 MB)
-CHUNKS_PER_READ = 4_096        # chunks' postings read from the scratch files at once
+ENTRIES_PER_PASS = 500_000  # matrix entries gathered in memory at once (4 MB)
+CHUNKS_PER_READ = 1_024     # chunks' postings read from the scratch files at once
 _EMPTY = "__empty__"  # the token of a text without content words (kept so each chunk has a length)
 
 
@@ -155,8 +155,8 @@ def _write_matrix(postings: _Postings, folder: Path) -> None:
         write_npy_header(weights_out, np.float32, (int(indptr[-1]),))
         for first, last in _token_ranges(indptr, ENTRIES_PER_PASS):
             docs, weights = _gather(postings, first, last, indptr, idf)
-            docs_out.write(docs.tobytes())
-            weights_out.write(weights.tobytes())
+            docs_out.write(memoryview(docs).cast("B"))
+            weights_out.write(memoryview(weights).cast("B"))
 
 
 def _token_ranges(indptr: np.ndarray, entries: int) -> list[tuple[int, int]]:

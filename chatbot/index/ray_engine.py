@@ -93,6 +93,8 @@ class RayEngine:
         context = ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # rows come back in corpus order
         context.enable_progress_bars = progress
+        if not progress:  # Ray Data also logs its progress every few seconds
+            logging.getLogger("ray.data").setLevel(logging.WARNING)
         resources = ray.cluster_resources()
         gpus = int(resources.get("GPU", 0)) if self.use_gpus else 0
         actors = self.actors or (gpus or max(1, int(resources.get("CPU", 1) // self.cpus_per_actor)))

@@ -206,7 +206,9 @@ def publish(writer: IndexWriter, index_dir: str | Path, manifest: dict[str, Any]
         "vector_index": description,
         "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in data_files},
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    with (tmp / MANIFEST).open("w", encoding="utf-8") as f:  # streamed: a big corpus's manifest is never one string
+        json.dump(manifest, f, indent=2, ensure_ascii=False)
+        f.write("\n")
     for name in data_files + [MANIFEST]:
         fsync(tmp / name)
     _swap_in(tmp, Path(index_dir))

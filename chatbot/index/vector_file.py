@@ -70,7 +70,7 @@ def _write_flat(raw: RawFile, dimension: int, out: BinaryIO) -> bool:
     empty[_FLAT_HEADER:] = struct.pack("<Q", raw.rows * dimension)
     out.write(empty)
     for block in raw.blocks():
-        out.write(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+        out.write(memoryview(np.ascontiguousarray(block, dtype=np.float32)).cast("B"))
     return True
 
 
@@ -111,7 +111,7 @@ def _write_lists(raw: RawFile, dimension: int, out: BinaryIO, lists: np.ndarray,
                  sizes: np.ndarray) -> None:
     """Each list's vectors then its row numbers, gathering a range of lists per pass over ``raw``."""
     row_bytes = dimension * 4
-    per_pass = max(1, BLOCK_BYTES * 4 // row_bytes)
+    per_pass = max(1, BLOCK_BYTES * 8 // row_bytes)
     ends = np.cumsum(sizes)
     slot = np.empty(len(lists), dtype=np.int64)  # where each row goes among all lists' rows
     slot[order] = np.arange(len(lists))

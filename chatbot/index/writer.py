@@ -56,7 +56,6 @@ class IndexWriter:
             "scales": RawFile(parts / "scales", np.float32),
         }
         self._sizes = RawFile(parts / "sizes", np.int64)  # sentences per chunk
-        self.chunks_per_article: dict[str, int] = {}
 
     @property
     def rows(self) -> int:
@@ -71,7 +70,6 @@ class IndexWriter:
             raise ValueError(f"vectors of dimension {vectors.shape[1]} for an index of dimension {self.dimension}")
         for chunk in chunks:
             self._chunks.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-            self.chunks_per_article[chunk.article_id] = self.chunks_per_article.get(chunk.article_id, 0) + 1
         self._vectors.append(vectors)
         for name, raw in self._sentences.items():
             raw.append(getattr(sentences, name))

@@ -66,9 +66,11 @@ class FeedbackStore:
         if is_database_url(path):
             from chatbot.serve.feedback_server import ServerDatabase
 
+            self.path: str | Path = str(path)
             self._db: Any = ServerDatabase(str(path), COLUMNS)
             return
-        self._db = SqliteDatabase(Path(path))
+        self.path = Path(path)
+        self._db = SqliteDatabase(self.path)
         self._db.create(Path(legacy_log) if legacy_log else Path(path).with_suffix(".jsonl"))
 
     def _append(self, record: dict[str, Any]) -> bool:
