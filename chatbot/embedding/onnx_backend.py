@@ -44,10 +44,10 @@ class OnnxEmbedder:
     # Texts run through the model together, sorted by length: up to BATCH_SIZE texts and
     # TOKEN_BUDGET tokens (padding included) per run.  The budget bounds ONNX Runtime's memory
     # arena whatever the texts: 64 texts of the maximum 256 tokens in one run took the process
-    # to 1.3 GB, 8 of them (2,048 tokens) to 384 MiB and 4 (1,024) to 270-290 MiB, at the same
-    # speed; short texts still go 32 at a time.
+    # to 1.3 GB, 8 of them (2,048 tokens) to 384 MiB, 4 to 270-290 MiB and 2 (512) to 240-250
+    # MiB, at the same speed (small runs suit a CPU's caches); short texts still go 32 at a time.
     BATCH_SIZE = 32
-    TOKEN_BUDGET = 1024
+    TOKEN_BUDGET = 512
 
     def __init__(self, model_dir: str | Path, name: str, *, quantized: bool = False, batch_size: int = BATCH_SIZE,
                  threads: int | None = None) -> None:
