@@ -106,3 +106,12 @@ def real_embedder():
     from chatbot.embedding import load_embedder
 
     return load_embedder()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -7,7 +7,6 @@ import json
 import re
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, SHIPPED_CORPUS
+from conftest import ROOT, SHIPPED_CORPUS, free_port
 from chatbot.serve.feedback import FeedbackStore
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,12 +32,6 @@ title: "Zebra fever <script>window.__xss = 'title'</script>"
 Zebra fever is an invented illness that only exists in this test. <script>window.__xss = 'article'</script>
 It causes striped rashes <img src=x onerror="window.__xss = 'image'"> on the arms and legs of people who have it.
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 ADMIN_PASSWORD = "editor pass phrase"

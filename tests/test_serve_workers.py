@@ -15,17 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, article
+from conftest import ROOT, article, free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def processes(base: str, workers: int, deadline: float) -> dict[int, str]:

@@ -17,12 +17,11 @@ import numpy as np
 
 from chatbot.index.arrays import StoredArray, npz_arrays
 from chatbot.index.sentences import SentenceTable
+from chatbot.index.vector_file import FLAT_DATA_OFFSET
 from chatbot.index.writer import CHUNKS, SENTENCES, VECTORS
 from chatbot.types import Chunk
 
 log = logging.getLogger(__name__)
-
-_FLAT_DATA = 45  # bytes before the first vector of a serialised IndexFlatIP (see vector_file.py)
 
 Rows = tuple[list[Chunk], np.ndarray, SentenceTable]
 
@@ -71,9 +70,9 @@ def _vector_reader(path: Path, manifest: dict[str, Any], dimension: int):
 
     if manifest.get("vector_index", {}).get("type", "flat") == "flat":
         rows = manifest["counts"]["chunks"]
-        if path.stat().st_size != _FLAT_DATA + rows * dimension * 4:
+        if path.stat().st_size != FLAT_DATA_OFFSET + rows * dimension * 4:
             raise ValueError(f"{path} is not a flat index of {rows} vectors")
-        stored = StoredArray(path, _FLAT_DATA, np.dtype(np.float32), (rows, dimension))
+        stored = StoredArray(path, FLAT_DATA_OFFSET, np.dtype(np.float32), (rows, dimension))
         return stored.read
     index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
     return lambda start, stop: index.reconstruct_n(start, stop - start)

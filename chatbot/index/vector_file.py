@@ -34,6 +34,7 @@ from chatbot.index.vectors import TRAINING_POINTS_PER_CENTROID, build_vector_ind
 log = logging.getLogger(__name__)
 
 _FLAT_HEADER = 37           # fourcc, d, ntotal, two dummies, is_trained, metric: then the code count
+FLAT_DATA_OFFSET = _FLAT_HEADER + 8  # where a flat index's first vector starts
 _EMPTY_IVF_TAIL = 41        # no direct map (type 0, empty array), then "ilar", nlist, code size, "sprs", no sizes
 
 
@@ -64,7 +65,7 @@ def _write_flat(raw: RawFile, dimension: int, out: BinaryIO) -> bool:
     import faiss
 
     empty = bytearray(faiss.serialize_index(faiss.IndexFlatIP(dimension)))
-    if len(empty) != _FLAT_HEADER + 8 or empty[:4] != b"IxFI" or any(empty[8:16]) or any(empty[_FLAT_HEADER:]):
+    if len(empty) != FLAT_DATA_OFFSET or empty[:4] != b"IxFI" or any(empty[8:16]) or any(empty[_FLAT_HEADER:]):
         return False
     empty[8:16] = struct.pack("<q", raw.rows)
     empty[_FLAT_HEADER:] = struct.pack("<Q", raw.rows * dimension)
