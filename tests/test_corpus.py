@@ -179,6 +179,15 @@ def test_nested_folders_give_path_ids_and_hidden_files_are_ignored(tmp_path):
     assert loaded.skipped == []
 
 
+def test_articles_come_in_sorted_path_order_with_duplicates_found_inside_each_folder(tmp_path):
+    names = ["a.md", "a-b/x.md", "a/x.md", "a/x.txt", "a/z/y.md", "a/y.md", "b.md", "a.n/x.md", "A.md", "b/a.md", "b/a.yaml"]
+    corpus = write_corpus(tmp_path / "c", {name: f"# T {name}\n\nBody of {name}." for name in names})
+    loaded = load_corpus(corpus)
+    expected = [p for p in sorted(corpus.rglob("*")) if p.suffix in (".md", ".txt") and p.name != "x.txt"]
+    assert [a.path for a in loaded.articles] == [str(p) for p in expected]
+    assert [s for s, _ in loaded.skipped] == [str(corpus / "a/x.txt")] and "already used" in loaded.skipped[0][1]
+
+
 def test_missing_corpus_folder_is_a_clear_error(tmp_path):
     with pytest.raises(CorpusError, match="does not exist"):
         load_corpus(tmp_path / "nope")

@@ -80,9 +80,10 @@ def test_an_incremental_build_in_batches_equals_a_full_build(corpus, tmp_path, m
     assert index_files(tmp_path / "index") == index_files(tmp_path / "fresh")
 
 
-def test_the_plan_holds_no_article_text(corpus, tmp_path):
+def test_the_plan_holds_only_an_id_and_a_path_per_article(corpus, tmp_path):
     plan = plan_build(corpus, tmp_path / "index", embedder=HashingEmbedder())
-    assert len(plan.corpus.articles) == 40 and all(a.text == "" and a.sections == () for a in plan.corpus.articles)
+    assert [(a.article_id, a.path) for a in plan.articles] == [(a.article_id, a.path) for a in load_corpus(corpus).articles]
+    assert all(not hasattr(a, "__dict__") and len(a.__slots__) == 2 for a in plan.articles)
     expected = sum(len(chunk_article(a, ChunkSettings())) for a in load_corpus(corpus).articles)
     assert plan.chunks_to_embed == expected > 40
 
@@ -170,3 +171,26 @@ def test_npz_written_in_blocks_reads_with_numpy_and_by_position(tmp_path, monkey
     located = npz_arrays(tmp_path / "a.npz")
     np.testing.assert_array_equal(located["codes"].read(17, 42), codes[17:42])
     np.testing.assert_array_equal(located["offsets"].read(1, 3), [5, 9])
+
+
+@pytest.mark.parametrize("records", [{}, {"a": {"title": "Ünïcode \"quoted\"", "chunks": 3, "empty": {}},
+                                     "b/c": {"title": "B", "url": "", "chunks": 0}}])
+def test_the_manifest_is_streamed_as_json_dump_would_write_it(tmp_path, records):
+    manifest = {"format": "chatbot-index", "model": {"name": "m", "dimension": 8}, "counts": {"articles": 2}}
+    store._write_manifest(tmp_path / "m.json", manifest, iter(records.items()))
+    expected = json.dumps({**manifest, "articles": records}, indent=2, ensure_ascii=False) + "\n"
+    assert (tmp_path / "m.json").read_text(encoding="utf-8") == expected
+
+
+def test_unchanged_articles_keep_their_records_with_the_path_they_have_now(corpus, tmp_path):
+    build_index(corpus, tmp_path / "index", embedder=HashingEmbedder())
+    moved = tmp_path / "moved"
+    corpus.rename(moved)
+    write_corpus(moved, {"topic-020.md": article("Changed", ("Now", "Rest and water for a sore knee."))})
+    embedder = HashingEmbedder()
+    report = build_index(moved, tmp_path / "index", embedder=embedder)
+    assert embedder.embedded == 1 and len(report.unchanged) == 39
+    fresh = build_index(moved, tmp_path / "fresh", embedder=HashingEmbedder())
+    assert fresh.chunks_total == report.chunks_total
+    assert (store.read_manifest(tmp_path / "index")["articles"] == store.read_manifest(tmp_path / "fresh")["articles"])
+    assert all(r["path"].startswith(str(moved)) for r in store.read_manifest(tmp_path / "index")["articles"].values())

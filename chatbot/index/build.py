@@ -5,7 +5,8 @@ anything; the articles are then written to a new folder in corpus order: unchang
 their stored rows (``index.reuse``), added and changed ones come embedded from an engine
 (``index.embed``: in this process, a batch at a time; ``index.ray_engine``: on a Ray cluster);
 ``store.publish`` finishes the folder and swaps it in atomically.  Nothing proportional to the
-corpus is held in memory but the per-article records of the manifest.
+corpus is held in memory but each article's id and path (and, for an incremental build, the old
+manifest).
 """
 
 from __future__ import annotations
@@ -71,11 +72,11 @@ def build_index(
         store.remove_leftovers(plan.index_dir)
         stored = _stored_rows(plan)
         # Everything without usable stored rows is embedded (all of it when the old rows cannot be read).
-        to_embed = [a for a in plan.corpus.articles if stored is None or a.article_id not in stored]
+        to_embed = [a for a in plan.articles if stored is None or a.article_id not in stored]
         stream = embedding.embed(to_embed, progress=progress, chunks=plan.chunks_to_embed)
         with store.new_index(plan.index_dir, embedding.dimension) as writer:
-            articles, embedded = _write_rows(plan, stored, stream, writer)
-            manifest = store.publish(writer, plan.index_dir, _manifest(plan, embedding.model_record, articles))
+            embedded = _write_rows(plan, stored, stream, writer)
+            manifest = store.publish(writer, plan.index_dir, _manifest(plan, embedding.model_record))
     return plan.report(chunks_embedded=embedded, chunks_total=manifest["counts"]["chunks"],
                        seconds=time.perf_counter() - started)
 
@@ -88,13 +89,12 @@ def _engine(plan: BuildPlan, engine: str, embedder: Embedder | None, ray_options
     return LocalEngine(embedder or load_embedder(plan.model_name, backend=plan.backend), plan.settings, plan.index_dir)
 
 
-def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[Embedded],
-                writer: IndexWriter) -> tuple[dict[str, dict[str, Any]], int]:
-    """Every article's rows in corpus order: stored rows, or the next article of the engine's stream.
-    Returns the manifest record of each article written (as read now) and how many chunks were embedded."""
-    written: dict[str, dict[str, Any]] = {}
+def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[Embedded], writer: IndexWriter) -> int:
+    """Every article's rows in corpus order, and its manifest record: stored rows, or the next article of the
+    engine's stream.  Returns how many chunks were embedded."""
     count = 0
-    for article in plan.corpus.articles:
+    old_records = plan.old_manifest["articles"] if plan.old_manifest else {}
+    for article in plan.articles:
         if stored is not None and article.article_id in stored:
             try:
                 rows = stored.rows(article.article_id)
@@ -102,7 +102,10 @@ def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[E
                 raise IndexFormatError(f"The stored rows of {article.article_id!r} could not be read ({exc}); "
                                        f"run the build again with --force") from exc
             writer.add(*rows)
-            written[article.article_id] = _record(article, len(rows[0]))
+            # Same content hash: the same title, url, source and dates; the file may have moved.
+            writer.add_article(article.article_id, {**old_records[article.article_id], "path": article.path,
+                                                    "format": Path(article.path).suffix.lower().lstrip("."),
+                                                    "chunks": len(rows[0])})
             continue
         item = next(embedded, None)
         if item is None or item.article_id != article.article_id:
@@ -110,9 +113,9 @@ def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[E
                                f"where {article.article_id!r} was expected")
         if item.article is not None:
             writer.add(item.chunks, item.vectors, item.sentences)
-            written[article.article_id] = _record(item.article, len(item.chunks))
+            writer.add_article(article.article_id, _record(item.article, len(item.chunks)))
             count += len(item.chunks)
-    return written, count
+    return count
 
 
 def _record(article: Article, chunks: int) -> dict[str, Any]:
@@ -136,8 +139,9 @@ def _stored_rows(plan: BuildPlan) -> StoredRows | None:
     return stored
 
 
-def _manifest(plan: BuildPlan, model: dict[str, Any], articles: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """What the manifest says of the build; ``store.publish`` adds counts, checksums and times."""
+def _manifest(plan: BuildPlan, model: dict[str, Any]) -> dict[str, Any]:
+    """What the manifest says of the build; ``store.publish`` adds the articles' records (from the writer),
+    counts, checksums and times."""
     return {
         "format": "chatbot-index",
         "chatbot_version": __version__,
@@ -146,7 +150,6 @@ def _manifest(plan: BuildPlan, model: dict[str, Any], articles: dict[str, dict[s
         "chunking": chunking_record(plan.settings),
         "lexical": {"tokenizer_version": TOKENIZER_VERSION},
         "libraries": {lib: _version(lib) for lib in ("faiss-cpu", "sentence-transformers", "onnxruntime")},
-        "articles": articles,
     }
 
 

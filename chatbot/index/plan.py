@@ -7,7 +7,7 @@ content hash, and a different model, vector kind or chunking makes every stored 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,22 +15,31 @@ from chatbot.embedding import DEFAULT_BACKEND, DEFAULT_MODEL, Embedder, same_mod
 from chatbot.errors import ChatbotError, CorpusError
 from chatbot.index import store
 from chatbot.ingest.chunking import chunk_article, chunking_record
-from chatbot.ingest.corpus import CorpusLoad, load_corpus
+from chatbot.ingest.corpus import scan_corpus
 from chatbot.settings import ChunkSettings
 from chatbot.text import TOKENIZER_VERSION
 from chatbot.types import Article, BuildReport
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """Where an article of the plan is: the build reads it again when it embeds it."""
+
+    article_id: str
+    path: str
 
 
 @dataclass(frozen=True)
 class BuildPlan:
     """The articles to embed, keep and drop, and how (model, backend, chunking).
 
-    ``corpus`` holds the articles' ids, hashes and metadata without their text: the build reads
-    each article again when it embeds it, so the plan stays small whatever the corpus size.
+    ``articles`` are the corpus's articles in order, as an id and a path each: neither their text
+    nor their metadata is kept, so the plan stays small whatever the corpus size.
     """
 
     index_dir: Path
-    corpus: CorpusLoad
+    articles: tuple[ArticleFile, ...]
+    skipped: tuple[str, ...]
     old_manifest: dict[str, Any] | None
     model_name: str
     backend: str | None           # None: the default backend
@@ -41,7 +50,7 @@ class BuildPlan:
     unchanged: tuple[str, ...] = ()
     reason: str = ""              # why every vector is made again ("" for an incremental build)
     rewrite: str = ""             # why the folder is rewritten although no vector changes
-    embed_counts: dict[str, int] = field(default_factory=dict)  # chunks of each article to embed
+    chunks_to_embed: int = 0      # chunks of the added and changed articles (of every article when all are stale)
 
     @property
     def full_rebuild(self) -> bool:
@@ -56,14 +65,10 @@ class BuildPlan:
     def is_noop(self) -> bool:
         return not (self.added or self.changed or self.removed or self.full_rebuild or self.rewrite)
 
-    @property
-    def chunks_to_embed(self) -> int:
-        return sum(self.embed_counts.values())
-
     def report(self, **figures: Any) -> BuildReport:
         """The ``BuildReport`` of this plan, with the figures of the run (counts, seconds, dry_run)."""
         return BuildReport(added=self.added, changed=self.changed, removed=self.removed, unchanged=self.unchanged,
-                           skipped=tuple(path for path, _ in self.corpus.skipped), full_rebuild=self.full_rebuild,
+                           skipped=self.skipped, full_rebuild=self.full_rebuild,
                            reason=self.reason or self.rewrite, index_dir=str(self.index_dir), **figures)
 
 
@@ -88,23 +93,30 @@ def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | No
               or ("asked for (--force)" if force and old else "")
               or _why_every_vector_is_stale(old, model_name, old_backend, backend, settings))
     old_articles = old["articles"] if old else {}
-    embed_counts: dict[str, int] = {}
+    articles: list[ArticleFile] = []
+    added, changed, unchanged = [], [], []
+    chunks_to_embed = 0
 
-    def count_chunks(article: Article) -> None:
-        if reason or old_articles.get(article.article_id, {}).get("content_hash") != article.content_hash:
-            embed_counts[article.article_id] = len(chunk_article(article, settings))
+    def note(article: Article) -> None:
+        nonlocal chunks_to_embed
+        articles.append(ArticleFile(article.article_id, article.path))
+        previous = old_articles.get(article.article_id)
+        (added if previous is None else changed if previous["content_hash"] != article.content_hash
+         else unchanged).append(article.article_id)
+        if reason or previous is None or previous["content_hash"] != article.content_hash:
+            chunks_to_embed += len(chunk_article(article, settings))
 
-    corpus = load_corpus(corpus_dir, keep_text=False, visit=count_chunks)
-    if not corpus.articles:
+    skipped = scan_corpus(corpus_dir, note)
+    if not articles:
         raise CorpusError(
-            f"No readable article in '{corpus_dir}' ({len(corpus.skipped)} skipped). "
+            f"No readable article in '{corpus_dir}' ({len(skipped)} skipped). "
             "Add .md, .txt or .html files; the log above says why any were skipped."
         )
-    added, changed, unchanged = _compare_articles(corpus, old_articles)
-    removed = tuple(sorted(set(old_articles) - {a.article_id for a in corpus.articles}))
-    return BuildPlan(index_dir=index_dir, corpus=corpus, old_manifest=old, model_name=model_name, backend=backend,
-                     settings=settings, added=added, changed=changed, removed=removed, unchanged=unchanged,
-                     reason=reason, rewrite=_why_rewrite(old), embed_counts=embed_counts)
+    removed = tuple(sorted(set(old_articles) - {a.article_id for a in articles}))
+    return BuildPlan(index_dir=index_dir, articles=tuple(articles), skipped=tuple(path for path, _ in skipped),
+                     old_manifest=old, model_name=model_name, backend=backend, settings=settings, added=tuple(added),
+                     changed=tuple(changed), removed=removed, unchanged=tuple(unchanged), reason=reason,
+                     rewrite=_why_rewrite(old), chunks_to_embed=chunks_to_embed)
 
 
 def existing_manifest(index_dir: Path) -> tuple[dict | None, str]:
@@ -138,17 +150,3 @@ def _why_rewrite(old: dict | None) -> str:
         return f"index format {old['format_version']} is upgraded to {store.FORMAT_VERSION} (new BM25 files)"
     was = store.tokenizer_version(old)
     return "" if was == TOKENIZER_VERSION else f"BM25 tokenizer changed from version {was} to {TOKENIZER_VERSION}"
-
-
-def _compare_articles(corpus: CorpusLoad, old_articles: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
-    """Article ids added, changed and unchanged, by content hash."""
-    added, changed, unchanged = [], [], []
-    for article in corpus.articles:
-        previous = old_articles.get(article.article_id)
-        if previous is None:
-            added.append(article.article_id)
-        elif previous["content_hash"] != article.content_hash:
-            changed.append(article.article_id)
-        else:
-            unchanged.append(article.article_id)
-    return tuple(added), tuple(changed), tuple(unchanged)

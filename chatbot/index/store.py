@@ -169,10 +169,15 @@ def _faiss_flags(manifest: dict[str, Any]) -> int:
 
 def write_index(index_dir: str | Path, manifest: dict[str, Any], vectors: np.ndarray, chunks: list[Chunk],
                 sentences: SentenceTable) -> dict[str, Any]:
-    """Write an index of rows held in memory and swap it in (``new_index`` and ``publish`` in one step)."""
+    """Write an index of rows held in memory and swap it in (``new_index`` and ``publish`` in one step);
+    returns the manifest as written."""
+    manifest = dict(manifest)
+    articles = manifest.pop("articles", {})
     with new_index(index_dir, int(manifest["model"]["dimension"])) as writer:
         writer.add(chunks, vectors, sentences)
-        return publish(writer, index_dir, manifest)
+        for article_id, record in articles.items():
+            writer.add_article(article_id, record)
+        return {**publish(writer, index_dir, manifest), "articles": articles}
 
 
 @contextmanager
@@ -190,9 +195,12 @@ def new_index(index_dir: str | Path, dimension: int) -> Iterator[IndexWriter]:
 
 
 def publish(writer: IndexWriter, index_dir: str | Path, manifest: dict[str, Any], **vector_options: Any) -> dict[str, Any]:
-    """Finish the writer's folder, add the manifest and swap it in atomically.  Returns the manifest as written.
+    """Finish the writer's folder, add the manifest and swap it in atomically.  Returns the manifest as
+    written, without its ``articles`` (their records come from ``writer.add_article``, and go to the file
+    one at a time).
 
-    The caller provides the manifest's content; this fills in counts, checksums, build id and times.
+    The caller provides the manifest's content; this fills in the articles, counts, checksums, build id
+    and times.
     """
     tmp = writer.folder
     description = writer.finish(**vector_options)
@@ -202,17 +210,30 @@ def publish(writer: IndexWriter, index_dir: str | Path, manifest: dict[str, Any]
         "format_version": FORMAT_VERSION,
         "build_id": uuid.uuid4().hex,
         "updated_at": utc_now(),
-        "counts": {"articles": len(manifest.get("articles", {})), "chunks": writer.rows},
+        "counts": {"articles": writer.article_count, "chunks": writer.rows},
         "vector_index": description,
         "files": {name: {"sha256": file_sha256(tmp / name), "bytes": (tmp / name).stat().st_size} for name in data_files},
     }
-    with (tmp / MANIFEST).open("w", encoding="utf-8") as f:  # streamed: a big corpus's manifest is never one string
-        json.dump(manifest, f, indent=2, ensure_ascii=False)
-        f.write("\n")
+    _write_manifest(tmp / MANIFEST, manifest, writer.articles())
+    writer.close()
     for name in data_files + [MANIFEST]:
         fsync(tmp / name)
     _swap_in(tmp, Path(index_dir))
     return manifest
+
+
+def _write_manifest(path: Path, manifest: dict[str, Any], articles: Iterator[tuple[str, dict[str, Any]]]) -> None:
+    """``manifest`` with an ``articles`` object at its end, written as ``json.dump(..., indent=2)`` would
+    write it, one article at a time: a big corpus's manifest is never held whole."""
+    head = json.dumps({**manifest, "articles": None}, indent=2, ensure_ascii=False)  # ends in 'null\n}'
+    with path.open("w", encoding="utf-8") as f:
+        f.write(head[:-len("null\n}")])
+        separator = "{"
+        for article_id, record in articles:
+            body = json.dumps(record, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            f.write(f"{separator}\n    {json.dumps(article_id, ensure_ascii=False)}: {body}")
+            separator = ","
+        f.write("{}\n}\n" if separator == "{" else "\n  }\n}\n")
 
 
 @contextmanager

@@ -56,6 +56,8 @@ class IndexWriter:
             "scales": RawFile(parts / "scales", np.float32),
         }
         self._sizes = RawFile(parts / "sizes", np.int64)  # sentences per chunk
+        self._articles = (parts / "articles.jsonl").open("w", encoding="utf-8")  # the manifest's records
+        self.article_count = 0
 
     @property
     def rows(self) -> int:
@@ -75,16 +77,33 @@ class IndexWriter:
             raw.append(getattr(sentences, name))
         self._sizes.append(np.diff(sentences.offsets))
 
+    def add_article(self, article_id: str, record: dict[str, Any]) -> None:
+        """The manifest's record of an article, kept on disk until the manifest is written."""
+        self._articles.write(json.dumps([article_id, record], ensure_ascii=False) + "\n")
+        self.article_count += 1
+
+    def articles(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The records given to ``add_article``, in order; call after ``finish``."""
+        with (self.folder / _PARTS / "articles.jsonl").open(encoding="utf-8") as f:
+            for line in f:
+                article_id, record = json.loads(line)
+                yield article_id, record
+
     def finish(self, **vector_options: Any) -> dict[str, Any]:
-        """Write the files that need every row; returns the vector index's description."""
+        """Write the files that need every row; returns the vector index's description.  The parts stay
+        until ``close`` (the manifest is written from the articles' records)."""
         self._chunks.close()
+        self._articles.close()
         for raw in (self._vectors, self._sizes, *self._sentences.values()):
             raw.close()
         description = write_vector_file(self._vectors, self.dimension, self.folder / VECTORS, **vector_options)
         self._write_sentences()
         write_lexical(read_chunks(self.folder / CHUNKS), self.folder / LEXICAL)
-        shutil.rmtree(self.folder / _PARTS)
         return description
+
+    def close(self) -> None:
+        """Delete the part files."""
+        shutil.rmtree(self.folder / _PARTS, ignore_errors=True)
 
     def _write_sentences(self) -> None:
         members: dict[str, Any] = {"offsets": (np.int64, (self.rows + 1,), self._offsets())}

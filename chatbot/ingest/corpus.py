@@ -10,12 +10,14 @@ corpus still loads.
 
 from __future__ import annotations
 
-import dataclasses
+import bisect
 import datetime
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -47,57 +49,82 @@ class CorpusLoad:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-def load_corpus(corpus_dir: str | Path, *, keep_text: bool = True,
-                visit: Callable[[Article], None] | None = None) -> CorpusLoad:
-    """Read every supported file under ``corpus_dir`` (recursively), in path order.
+def load_corpus(corpus_dir: str | Path) -> CorpusLoad:
+    """Read every supported file under ``corpus_dir`` (recursively), in path order."""
+    result = CorpusLoad()
+    result.skipped = scan_corpus(corpus_dir, result.articles.append)
+    return result
 
-    Without ``keep_text`` the articles come without their text and sections (what a build's plan
-    needs: ids, hashes and metadata, not the whole corpus in memory); ``visit`` is called with
-    each complete article as it is read."""
+
+def scan_corpus(corpus_dir: str | Path, visit: Callable[[Article], None]) -> list[tuple[str, str]]:
+    """Call ``visit`` with each article under ``corpus_dir`` as it is read, in path order, and return the
+    files skipped, with why.  Nothing but one folder's listing is held, so a build's plan can go through a
+    corpus of any size without keeping it."""
     root = Path(corpus_dir)
     if not root.is_dir():
         raise CorpusError(
             f"Corpus folder {str(root)!r} does not exist or is not a folder. "
             f"Pass --corpus DIR with your articles ({', '.join(SUFFIXES)})."
         )
-    result = CorpusLoad()
-    seen: dict[str, str] = {}
-    resolved_root = root.resolve()
+    skipped: list[tuple[str, str]] = []
 
     def skip(path: Path, reason: str) -> None:
         log.warning("Skipping %s: %s", path, reason)
-        result.skipped.append((str(path), reason))
+        skipped.append((str(path), reason))
 
-    files = sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
-    articles = {p.with_suffix("") for p in files if p.suffix.lower() in SUFFIXES}
-    for path in files:
+    _scan_folder(root, root, root.resolve(), visit, skip)
+    return skipped
+
+
+def _scan_folder(folder: Path, root: Path, resolved_root: Path, visit: Callable[[Article], None],
+                 skip: Callable[[Path, str], None]) -> None:
+    """One folder's files and subfolders, sorted by name (the order of sorted paths); hidden ones left out
+    (editor swap files, .DS_Store, ...)."""
+    names = sorted(name for name in os.listdir(folder) if not name.startswith("."))
+    seen: dict[str, str] = {}  # article ids repeat only within a folder (x.md and x.txt)
+    for name in names:
+        path = folder / name
+        mode = path.lstat().st_mode
+        if stat.S_ISDIR(mode):
+            _scan_folder(path, root, resolved_root, visit, skip)
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+            continue
+        stem, suffix = os.path.splitext(name)
         rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue  # hidden files and folders (editor swap files, .DS_Store, ...)
-        if path.suffix.lower() in SIDECAR_SUFFIXES:
-            if path.with_suffix("") not in articles:
+        if suffix.lower() in SIDECAR_SUFFIXES:
+            if not _has_article(names, stem):
                 skip(path, f"it is a sidecar for article {rel.with_suffix('').as_posix()!r}, and there is no such article")
             continue
-        if path.suffix.lower() not in SUFFIXES:
-            skip(path, f"unsupported file type {path.suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
+        if suffix.lower() not in SUFFIXES:
+            skip(path, f"unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUFFIXES)}")
             continue
         if not path.resolve().is_relative_to(resolved_root):
             skip(path, "it links to a file outside the corpus folder")
             continue
         article_id = rel.with_suffix("").as_posix()
-        if article_id in seen:
-            skip(path, f"article id {article_id!r} is already used by {seen[article_id]}; rename one of them")
+        if stem in seen:
+            skip(path, f"article id {article_id!r} is already used by {seen[stem]}; rename one of them")
             continue
         try:
             article = load_article(path, article_id)
         except CorpusError as exc:
             skip(path, str(exc))
             continue
-        seen[article_id] = str(path)
-        if visit:
-            visit(article)
-        result.articles.append(article if keep_text else dataclasses.replace(article, text="", sections=()))
-    return result
+        seen[stem] = str(path)
+        visit(article)
+
+
+def _has_article(names: list[str], stem: str) -> bool:
+    """Whether the sorted file names of a folder hold an article named ``stem`` (any supported suffix)."""
+    prefix = stem + "."
+    at = bisect.bisect_left(names, prefix)
+    while at < len(names) and names[at].startswith(prefix):
+        name_stem, suffix = os.path.splitext(names[at])
+        if name_stem == stem and suffix.lower() in SUFFIXES:
+            return True
+        at += 1
+    return False
 
 
 def load_article(path: str | Path, article_id: str) -> Article:
