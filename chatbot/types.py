@@ -47,6 +47,14 @@ class Article:
     to_dict = _as_dict
 
 
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """An article as a build's plan keeps it: its id and where to read it again."""
+
+    article_id: str
+    path: str
+
+
 @dataclass(frozen=True)
 class Chunk:
     """A passage of an article: ``article.text[start:end] == text``.

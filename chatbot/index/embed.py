@@ -23,7 +23,7 @@ from chatbot.index.sentences import ChunkSentences, SentenceTable
 from chatbot.ingest.chunking import chunk_article, embedding_text, split_sentences
 from chatbot.ingest.corpus import load_article
 from chatbot.settings import ChunkSettings
-from chatbot.types import Article, Chunk
+from chatbot.types import Article, ArticleFile, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class Embedded:
     sentences: SentenceTable
 
 
-def read_again(article: Article, settings: ChunkSettings) -> tuple[Article, list[Chunk]] | None:
+def read_again(article: ArticleFile, settings: ChunkSettings) -> tuple[Article, list[Chunk]] | None:
     """The article read from its file again, and its chunks; None (with a warning) if it can no longer be read."""
     try:
         full = load_article(article.path, article.article_id)
@@ -60,10 +60,10 @@ class LocalEngine:
         self.dimension = embedder.dimension
         self.model_record = {"name": embedder.name, "dimension": embedder.dimension, "backend": embedder.backend}
 
-    def embed(self, articles: list[Article], *, progress: bool = False, chunks: int = 0) -> Iterator[Embedded]:
+    def embed(self, articles: list[ArticleFile], *, progress: bool = False, chunks: int = 0) -> Iterator[Embedded]:
         """Each of ``articles``, in order, read again and embedded; ``chunks``: how many to expect (for the bar)."""
         bar = progress_bar(chunks) if progress and articles else None
-        batch: list[tuple[Article, tuple[Article, list[Chunk]] | None]] = []
+        batch: list[tuple[ArticleFile, tuple[Article, list[Chunk]] | None]] = []
         pending = 0
         try:
             for article in articles:
@@ -85,7 +85,7 @@ def progress_bar(chunks: int) -> Any:
     return tqdm(total=chunks or None, desc="Embedding", unit="chunk", smoothing=0.1)
 
 
-def _embed_batch(batch: list[tuple[Article, tuple[Article, list[Chunk]] | None]], embedder: Embedder,
+def _embed_batch(batch: list[tuple[ArticleFile, tuple[Article, list[Chunk]] | None]], embedder: Embedder,
                  settings: ChunkSettings, index_dir: Path, progress: Any) -> Iterator[Embedded]:
     chunks = [c for _, read in batch if read for c in read[1]]
     vectors, sentences = embed_checked(embedder, chunks, settings, index_dir)

@@ -18,15 +18,7 @@ from chatbot.ingest.chunking import chunk_article, chunking_record
 from chatbot.ingest.corpus import scan_corpus
 from chatbot.settings import ChunkSettings
 from chatbot.text import TOKENIZER_VERSION
-from chatbot.types import Article, BuildReport
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleFile:
-    """Where an article of the plan is: the build reads it again when it embeds it."""
-
-    article_id: str
-    path: str
+from chatbot.types import Article, ArticleFile, BuildReport
 
 
 @dataclass(frozen=True)

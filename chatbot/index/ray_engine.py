@@ -33,7 +33,7 @@ from chatbot.index.embed import Embedded, embed_chunks, read_again
 from chatbot.index.plan import BuildPlan
 from chatbot.index.sentences import SentenceTable
 from chatbot.settings import ChunkSettings
-from chatbot.types import Article, Chunk
+from chatbot.types import Article, ArticleFile, Chunk
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class RayEngine:
         self._model = (probe.name, probe.backend)
         self.model_record = {"name": probe.name, "dimension": probe.dimension, "backend": probe.backend}
 
-    def embed(self, articles: list[Article], *, progress: bool = False, chunks: int = 0) -> Iterator[Embedded]:
+    def embed(self, articles: list[ArticleFile], *, progress: bool = False, chunks: int = 0) -> Iterator[Embedded]:
         """Each of ``articles``, in order, read again and embedded on the cluster."""
         if not articles:
             return
@@ -86,7 +86,7 @@ class RayEngine:
                      runtime_env={"env_vars": {"PYTHONPATH": str(Path(package).parent)}})
         log.info("Ray cluster: %s", ray.cluster_resources())
 
-    def _pipeline(self, articles: list[Article], progress: bool):
+    def _pipeline(self, articles: list[ArticleFile], progress: bool):
         import ray
         import ray.data
 
@@ -116,8 +116,7 @@ def _read_and_chunk(batch: dict[str, np.ndarray], settings: dict[str, Any]) -> d
     chunk_settings = ChunkSettings(**settings)
     ids, records, chunks = [], [], []
     for article_id, path in zip(batch["article_id"], batch["path"]):
-        stub = Article(article_id=str(article_id), title="", text="", sections=(), path=str(path))
-        read = read_again(stub, chunk_settings)
+        read = read_again(ArticleFile(str(article_id), str(path)), chunk_settings)
         full, article_chunks = read if read else (None, [])
         record = json.dumps({k: v for k, v in full.to_dict().items() if k not in ("text", "sections")}) if full else ""
         for chunk in article_chunks or [None]:
@@ -152,7 +151,7 @@ class ChunkEmbedder:
         return {**batch, "vector": vectors, "spans": spans, "tokens": tokens, "sentence_vectors": sentence_vectors}
 
 
-def _in_articles(batches, articles: list[Article], dimension: int) -> Iterator[Embedded]:
+def _in_articles(batches, articles: list[ArticleFile], dimension: int) -> Iterator[Embedded]:
     """The pipeline's rows (one per chunk, in order) grouped back into one ``Embedded`` per article."""
     expected = iter(articles)
     current: list[tuple[str, str, str, np.ndarray, bytes, bytes, bytes]] = []
@@ -167,7 +166,7 @@ def _in_articles(batches, articles: list[Article], dimension: int) -> Iterator[E
         yield _article(current, next(expected), dimension)
 
 
-def _article(rows: list, expected: Article, dimension: int) -> Embedded:
+def _article(rows: list, expected: ArticleFile, dimension: int) -> Embedded:
     article_id, record = str(rows[0][0]), rows[0][1]
     if article_id != expected.article_id:
         raise ChatbotError(f"Ray returned {article_id!r} where {expected.article_id!r} was expected")
