@@ -26,6 +26,7 @@ from chatbot.index.plan import BuildPlan, plan_build
 from chatbot.index.reuse import StoredRows
 from chatbot.index.writer import IndexWriter
 from chatbot.ingest.chunking import chunking_record
+from chatbot.ingest.corpus import file_format
 from chatbot.settings import ChunkSettings
 from chatbot.text import TOKENIZER_VERSION
 from chatbot.types import Article, BuildReport
@@ -104,7 +105,7 @@ def _write_rows(plan: BuildPlan, stored: StoredRows | None, embedded: Iterator[E
             writer.add(*rows)
             # Same content hash: the same title, url, source and dates; the file may have moved.
             writer.add_article(article.article_id, {**old_records[article.article_id], "path": article.path,
-                                                    "format": Path(article.path).suffix.lower().lstrip("."),
+                                                    "format": file_format(article.path),
                                                     "chunks": len(rows[0])})
             continue
         item = next(embedded, None)

@@ -93,9 +93,9 @@ def plan_build(corpus_dir: str | Path, index_dir: str | Path, *, model: str | No
         nonlocal chunks_to_embed
         articles.append(ArticleFile(article.article_id, article.path))
         previous = old_articles.get(article.article_id)
-        (added if previous is None else changed if previous["content_hash"] != article.content_hash
-         else unchanged).append(article.article_id)
-        if reason or previous is None or previous["content_hash"] != article.content_hash:
+        edited = previous is not None and previous["content_hash"] != article.content_hash
+        (added if previous is None else changed if edited else unchanged).append(article.article_id)
+        if reason or previous is None or edited:
             chunks_to_embed += len(chunk_article(article, settings))
 
     skipped = scan_corpus(corpus_dir, note)

@@ -147,7 +147,12 @@ def load_article(path: str | Path, article_id: str) -> Article:
         json.dumps([LOADER_VERSION, title, url, source, reviewed, due, text], ensure_ascii=False).encode()
     ).hexdigest()
     return Article(article_id=article_id, title=title, text=text, sections=tuple(sections), url=url, source=source,
-                   path=str(path), content_hash=digest, reviewed=reviewed, review_due=due, format=suffix.lstrip("."))
+                   path=str(path), content_hash=digest, reviewed=reviewed, review_due=due, format=file_format(path))
+
+
+def file_format(path: str | Path) -> str:
+    """An article's format as the manifest records it: its suffix, lower case, without the dot (md, pdf, ...)."""
+    return Path(path).suffix.lower().lstrip(".")
 
 
 def _parse(path: Path, suffix: str) -> tuple[dict, str, list]:
