@@ -6,7 +6,8 @@ Every message goes through ``Chatbot.ask`` (the whole answer path, history inclu
 figures are what a person gets.  The added latency is the median time of ``triage.assess``
 alone, per message of the part and per seed-dev question, beside the median ``Chatbot.ask``.
 The test part was written by authors who saw neither the code nor the train part, and nothing
-is tuned on it (``fit_triage.py`` reads only the train part).
+is tuned on it (``fit_triage.py`` reads only the train part).  The headline figures are also
+printed for each of its files (each by other authors: see docs/safety.md).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from triage_data import load
 from chatbot import Chatbot
 from chatbot.evaluation import evaluate_triage, load_questions
 from chatbot.triage.assess import assess
-from chatbot.triage.scoring import table
+from chatbot.triage.scoring import headline, table
 
 
 def median_ms(fn, items) -> float:
@@ -43,6 +44,9 @@ def main() -> None:
     figures = evaluate_triage(bot.ask, records)
     print(f"{args.part} part: {len(records)} messages through Chatbot.ask ({args.index})")
     print(table(figures))
+    print("\nper file of the part")
+    for source in dict.fromkeys(r["source"] for r in records):
+        print(f"  {source}: {headline(evaluate_triage(bot.ask, [r for r in records if r['source'] == source]))}")
     print(f"\nsee-a-doctor notice on {figures['notice_rate']:.1%} of answers; kind == 'urgent' exactly when triage is "
           f"urgent on {figures['kind_urgent_iff_triage_urgent']:.1%}")
     assess(records[0]["text"])  # the model loads once per process

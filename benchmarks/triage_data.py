@@ -22,10 +22,10 @@ _WORDS = re.compile(r"[\w']+")
 
 
 def load(part: str) -> list[dict]:
-    """Every message of the ``train`` or ``test`` part, in file then line order."""
+    """Every message of the ``train`` or ``test`` part, in file then line order; ``source`` names its file."""
     records = []
     for path in sorted((DATA / part).glob("*.jsonl")):
-        records += read(path)
+        records += [{**r, "source": path.stem} for r in read(path)]
     return records
 
 

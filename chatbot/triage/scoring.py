@@ -66,13 +66,18 @@ def score(records: Sequence[dict], triages: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def headline(figures: dict[str, Any]) -> str:
+    """One line of ``score``'s main figures."""
+    return (f"urgent recall {figures['urgent_recall']} (n={figures['urgent_messages']}), "
+            f"same-day recall {figures['same_day_recall']} (n={figures['same_day_messages']}), "
+            f"false alarms {figures['false_alarm_rate']} (urgent {figures['urgent_false_alarm_rate']}; n={figures['routine_messages']}), "
+            f"crisis line on self-harm {figures['crisis_line_on_self_harm']} (n={figures['self_harm_messages']})")
+
+
 def table(figures: dict[str, Any]) -> str:
     """A plain-text report of ``score``'s figures."""
     lines = [
-        f"urgent recall {figures['urgent_recall']} (n={figures['urgent_messages']}), "
-        f"same-day recall {figures['same_day_recall']} (n={figures['same_day_messages']}), "
-        f"false alarms {figures['false_alarm_rate']} (urgent {figures['urgent_false_alarm_rate']}; n={figures['routine_messages']}), "
-        f"crisis line on self-harm {figures['crisis_line_on_self_harm']} (n={figures['self_harm_messages']})",
+        headline(figures),
         "",
         "confusion (rows: label, columns: triage)",
         f"{'':>10} " + " ".join(f"{c:>10}" for c in ("emergency", "crisis", "same_day", "routine")),
