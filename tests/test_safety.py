@@ -70,6 +70,11 @@ def test_a_present_time_cue_starts_a_new_clause_after_a_past_one():
     assert [sorted(c.modifiers) for c in parts] == [["historical"], []]
 
 
+def test_a_time_word_that_ends_a_sentence_stays_in_its_clause():
+    assert [c.text for c in clauses(normalise("working late tonight"))] == ["working late tonight"]
+    assert [c.text for c in clauses(normalise("my legs went numb, now i can't stand"))] == ["my legs went numb", "now i can't stand"]
+
+
 def test_idioms_are_set_aside():
     assert "killing" not in strip_idioms("this sciatica is killing me")
 

@@ -53,7 +53,9 @@ class Clause:
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?;\n])\s+|\s*[\n]+\s*|(?<=[a-z]),? (?=but |however |although |though |except )|"
-    r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b)"
+    # a present-time cue that starts what follows ("... 2 years ago and since this morning I can't pee"); one that
+    # ends the sentence ("working late tonight") stays with it: a clause of a time word alone says nothing
+    r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b,? [a-z'])"
 )
 
 
