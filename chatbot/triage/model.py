@@ -49,9 +49,12 @@ def _cached_vectorizers():
 def features(texts: Sequence[str]):
     """Sparse feature rows (characters, then words) of normalised texts."""
     from scipy.sparse import hstack
+    from sklearn import config_context
 
     chars, words = _cached_vectorizers()
-    return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+    # the vectorizers' settings are fixed above: checking them on every call cost more than hashing a message
+    with config_context(skip_parameter_validation=True, assume_finite=True):
+        return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,10 @@ def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
         alarm[stored["alarm_index"]] = stored["alarm_value"]
         crisis = np.zeros(int(stored["shape"][0]))
         crisis[stored["crisis_index"]] = stored["crisis_value"]
-        # dense in memory (features x flags, ~22 MB of float64): a sparse row times a dense matrix is the fast product
-        flag = csc_matrix((stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])).toarray().astype(np.float64)
+        # dense in memory (features x flags, ~22 MB of float64): a sparse row times a dense matrix is the fast product,
+        # in C order (scipy copies a Fortran-ordered matrix on every product: 9 ms a call)
+        flag = np.ascontiguousarray(csc_matrix((stored["data"], stored["indices"], stored["indptr"]),
+                                               shape=tuple(stored["shape"])).toarray(), dtype=np.float64)
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
                            crisis, float(meta["crisis_intercept"]), float(meta["alarm_threshold"]),
                            float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta, meta.get("clause_threshold"))
