@@ -45,8 +45,8 @@ def main() -> None:
     print(f"{args.part} part: {len(records)} messages through Chatbot.ask ({args.index})")
     print(table(figures))
     print("\nper file of the part")
-    for source in dict.fromkeys(r["source"] for r in records):
-        print(f"  {source}: {headline(evaluate_triage(bot.ask, [r for r in records if r['source'] == source]))}")
+    for source, per_file in figures["per_source"].items():
+        print(f"  {source}: {headline(per_file)}")
     print(f"\nsee-a-doctor notice on {figures['notice_rate']:.1%} of answers; kind == 'urgent' exactly when triage is "
           f"urgent on {figures['kind_urgent_iff_triage_urgent']:.1%}")
     assess(records[0]["text"])  # the model loads once per process

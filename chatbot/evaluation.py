@@ -281,6 +281,12 @@ def evaluate_triage(ask: Callable[..., Any], records: list[dict[str, Any]]) -> d
         if "self_harm" in answer.red_flags and answer.language == "en":
             assert CRISIS_NOTICE in answer.markdown, "a self-harm answer without the crisis line"
     figures = score(records, triages)
+    sources = dict.fromkeys(r["source"] for r in records if "source" in r)
+    if sources:  # records that name their file (benchmarks/triage_data.py): the figures of each file too
+        figures["per_source"] = {}
+        for source in sources:
+            rows = [i for i, r in enumerate(records) if r.get("source") == source]
+            figures["per_source"][source] = score([records[i] for i in rows], [triages[i] for i in rows])
     return {**figures, "notice_rate": round(notices / len(records), 4),
             "kind_urgent_iff_triage_urgent": round(kind_matches / len(records), 4),
             "ask_ms_p50": round(1000 * statistics.median(latencies), 2)}
