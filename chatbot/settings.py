@@ -104,12 +104,19 @@ class SelectionSettings(_Record):
     section_cue: float = 0.1       # bonus for a section heading that fits it
     near_duplicate: float = 0.6    # word overlap (Jaccard) at which a sentence repeats a chosen one
     diversity: float = 0.3         # maximal marginal relevance: penalty per cosine similarity with a chosen quote
-    lead_candidates: int = 8       # the best-scored candidates the opening sentence is chosen from
-    # Bonuses for the opening sentence, chosen by benchmarks/fit_lead.py (docs/retrieval.md, "The opening sentence").
+    # "learned": the opening sentence is chosen by the model of answer/data/lead_model.json (benchmarks/fit_lead.py);
+    # "fixed": by the selection score plus the two bonuses below, the baseline and the fallback.
+    lead: str = "learned"
+    lead_candidates: int = 8       # the best-scored candidates the hand-set rule chooses the opening sentence from
+    # Bonuses of the hand-set rule (docs/retrieval.md, "The opening sentence").
     lead_answers_heading: float = 0.15  # the first answer to the question its section opens with
     lead_defines: float = 0.3      # for "what is X", a sentence that defines X
     min_sentence_chars: int = 25   # shorter sentences are not quoted on their own
     min_sentence_words: int = 5
+
+    def __post_init__(self) -> None:
+        if self.lead not in RANKERS:
+            raise ValueError(f"lead must be one of {', '.join(RANKERS)}, got {self.lead!r}")
 
 
 @dataclass(frozen=True)

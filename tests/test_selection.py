@@ -258,12 +258,12 @@ def test_a_part_no_quote_names_is_said_to_be_unanswered():
     ("It is important to note that lumbar tremor is common.", False),
 ])
 def test_what_defines_the_topic(text, defining):
-    from chatbot.answer.selection import defines
+    from chatbot.answer.lead import defines
     assert defines(("lumbar", "tremor"), text) is defining
 
 
 def test_a_definition_can_open_the_answer_from_anywhere_among_the_candidates():
-    from chatbot.answer.selection import lead_pool
+    from chatbot.answer.lead import lead_pool
     q = understand("what is lumbar tremor")
     others = [passage_of(f"Lumbar tremor treatment option {i} helps.", start=40 * i) for i in range(10)]
     definition = passage_of("Lumbar tremor is an involuntary movement of the lower back.", start=900)

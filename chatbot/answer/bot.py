@@ -69,8 +69,11 @@ class Chatbot:
         self.selection = selection or SelectionSettings()
         self.scope = scope or ScopeSettings()
         self._by_section: dict[tuple[str, str], list[tuple[int, Chunk]]] = {}
+        self._section_ends: dict[tuple[str, int], int] = {}  # where each section (article, body start) ends
         for row, chunk in enumerate(retriever.chunks):
             self._by_section.setdefault((chunk.article_id, chunk.section), []).append((row, chunk))
+            key = (chunk.article_id, chunk.section_start)
+            self._section_ends[key] = max(self._section_ends.get(key, 0), chunk.end)
 
     @classmethod
     def load(cls, index_dir: str | Path = "index", *, model: str | None = None, embedder: Embedder | None = None,
@@ -133,7 +136,8 @@ class Chatbot:
         if not (hits and features.in_scope(self.scope)):
             return [], hits, features
         passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,
-                                   section_hits=self._sections_of(hits), settings=self.selection)
+                                   section_hits=self._sections_of(hits), settings=self.selection,
+                                   section_length=self._section_length)
         return [p for p in passages if self._is_verbatim(p)], hits, features
 
     def _with_other_parts(self, q: Question, passages: list[Passage]) -> list[Passage]:
@@ -204,6 +208,12 @@ class Chatbot:
                 if c.section_start == section_start:
                     found.append(Hit.of(c, row=row, score=hit.score, similarity=hit.similarity))
         return found
+
+    def _section_length(self, hit: Hit) -> int:
+        """The length in characters of the section a hit is from (0 if not known)."""
+        if hit.section_start < 0:
+            return 0
+        return self._section_ends.get((hit.article_id, hit.section_start), hit.end) - hit.section_start
 
     def _sentences_of(self, hit: Hit) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The stored sentences (spans, token counts, vectors) of the chunk a hit is."""

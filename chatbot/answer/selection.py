@@ -19,6 +19,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from chatbot.answer.informative import informs
+from chatbot.answer.lead import choose_lead
 from chatbot.search.query import INTENT_CUES, INTENT_WORDS, Question
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.settings import SelectionSettings
@@ -46,17 +47,24 @@ class Passage:
     links: bool = False           # for "can X cause Y": mentions both X and Y
     chunk_start: int = 0          # the retrieved chunk it was taken from, to merge neighbours exactly
     answers_heading: bool = False  # the first sentence after the question its section opens with ("How is X treated?")
+    opens_section: bool = False    # the first sentence of its section's body (after a question it opens with)
+    position: int = -1             # its sentence's place in its section (0: the first), -1 if its chunk starts mid-section
+    section_chars: int = 0         # the length of its section (0: not known)
+    signals: dict[str, float] = field(default_factory=dict, repr=False, compare=False)  # its score's parts (score_candidates)
     vector: np.ndarray | None = field(default=None, repr=False, compare=False)  # unit length
 
 
 # A hit's sentences as stored in the index: spans into its text, token counts, mean token vectors.
 Sentences = Callable[[Hit], tuple[np.ndarray, np.ndarray, np.ndarray]]
 Weight = Callable[[str], float]
+# The length in characters of a hit's section (0 if not known).
+SectionLength = Callable[[Hit], int]
 
 
 def select_passages(question: Question, hits: Sequence[Hit], question_vectors: np.ndarray, sentences_of: Sentences,
                     idf: Weight = lambda t: 1.0, section_hits: Sequence[Hit] = (),
-                    settings: SelectionSettings = SelectionSettings()) -> list[Passage]:
+                    settings: SelectionSettings = SelectionSettings(),
+                    section_length: SectionLength = lambda hit: 0) -> list[Passage]:
     """The best sentences (and at most one list) of ``hits`` for ``question``, best first.
 
     ``question_vectors`` are unit vectors of the question (one or more rows, the closest counts);
@@ -68,7 +76,7 @@ def select_passages(question: Question, hits: Sequence[Hit], question_vectors: n
     Candidates are one sentence or two neighbouring sentences of a chunk, so a sentence that
     leans on the one before ("It prevents ...") can come with it.  Chosen spans never overlap.
     """
-    scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf, settings)
+    scored, lists = score_candidates(question, hits, question_vectors, sentences_of, idf, settings, section_length)
     cue = _CUE_PATTERNS.get(question.intent, re.compile(r"(?!)"))
     chosen = _choose(question, scored, settings)
     found = lists + _candidates(section_hits, sentences_of, settings, windows=False)[1]
@@ -90,11 +98,11 @@ def with_list(chosen: list[Passage], found: Passage, settings: SelectionSettings
 
 
 def _choose(question: Question, scored: list[Passage], settings: SelectionSettings) -> list[Passage]:
-    """The opening sentence (``lead_score``), then by maximal marginal relevance: each next quote
+    """The opening sentence (``lead.choose_lead``), then by maximal marginal relevance: each next quote
     scores well and says what the chosen ones do not; within the sentence budget, no overlaps."""
     if not scored:
         return []
-    lead = max(lead_pool(question, scored, settings), key=lambda p: lead_score(question, p, settings))
+    lead = choose_lead(question, scored, settings)
     chosen, sentences = [lead], _sentence_count(lead)
     bar = settings.relative_cutoff * scored[0].score
     scores = np.array([p.score if p.score >= bar and p is not lead else -np.inf for p in scored])
@@ -114,10 +122,10 @@ def _choose(question: Question, scored: list[Passage], settings: SelectionSettin
 
 
 def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: np.ndarray, sentences_of: Sentences,
-                     idf: Weight = lambda t: 1.0,
-                     settings: SelectionSettings = SelectionSettings()) -> tuple[list[Passage], list[Passage]]:
+                     idf: Weight = lambda t: 1.0, settings: SelectionSettings = SelectionSettings(),
+                     section_length: SectionLength = lambda hit: 0) -> tuple[list[Passage], list[Passage]]:
     """Every candidate window of ``hits`` with its score, best first; and the lists found."""
-    candidates, lists = _candidates(hits, sentences_of, settings)
+    candidates, lists = _candidates(hits, sentences_of, settings, section_length=section_length)
     if not candidates:
         return [], lists
     query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
@@ -134,11 +142,12 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
         matched = query_terms & (terms | terms_of(c.section))
         overlap = sum(map(idf, matched)) / query_weight
         links = bool(cause_terms and effect_terms and cause_terms & terms and effect_terms & terms)
-        score = (w.similarity * float(similarity) + w.overlap * overlap + w.chunk * c.score + w.links * links
-                 + w.cue * _has_cue(intent, c.text) + w.section_cue * _has_cue(intent, c.section))
-        scored.append((score, links, c))
-    scored.sort(key=lambda triple: -triple[0])
-    return [replace(c, score=score, links=links) for score, links, c in scored], lists
+        signals = {"similarity": float(similarity), "overlap": overlap, "chunk": c.score, "links": float(links),
+                   "cue": float(_has_cue(intent, c.text)), "section_cue": float(_has_cue(intent, c.section))}
+        score = sum(getattr(w, name) * value for name, value in signals.items())
+        scored.append((score, links, signals, c))
+    scored.sort(key=lambda row: -row[0])
+    return [replace(c, score=score, links=links, signals=signals) for score, links, signals, c in scored], lists
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -149,7 +158,7 @@ def _has_cue(intent: str, text: str) -> bool:
 
 
 def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: SelectionSettings,
-                windows: bool = True) -> tuple[list[Passage], list[Passage]]:
+                windows: bool = True, section_length: SectionLength = lambda hit: 0) -> tuple[list[Passage], list[Passage]]:
     """Windows of one or two sentences (unless ``windows`` is false), and lists of short
     items, of the hits; each span once."""
     found: dict[tuple[str, int, int], Passage] = {}
@@ -161,9 +170,11 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
             weighted = vectors * tokens[:, None]
             singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
         units = [_skip_question(hit.text, *_strip_marker(hit.text, int(s), int(e))) for s, e in spans]
+        chars = section_length(hit) if windows else 0
         if windows:  # (lists are judged by their kind of question, not sentence by sentence)
             informative = [informs(hit.text[a:b]) for a, b, _ in units]
             first_informative = _first_answer(hit, units, informative)
+            first_unit = next((j for j, ok in enumerate(informative) if ok), -1) if hit.start == hit.section_start else -1
         i = 0
         while i < len(units):
             s, e, marked = units[i]
@@ -181,7 +192,9 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
             text = hit.text[s:e]
             if windows and informative[i] and len(text) >= settings.min_sentence_chars \
                     and len(text.split()) >= settings.min_sentence_words and not text.endswith(":"):
-                flags = dict(answers_heading=i == first_informative and "?" in hit.text[:s])
+                flags = dict(answers_heading=i == first_informative and "?" in hit.text[:s],
+                             opens_section=i == first_unit, position=i if hit.start == hit.section_start else -1,
+                             section_chars=chars)
                 found.setdefault((hit.article_id, hit.start + s, hit.start + e),
                                  _passage(hit, s, e, vector=singles[i], **flags))
                 if i + 1 < len(units) and informative[i + 1] \
@@ -219,12 +232,14 @@ def _skip_question(text: str, start: int, end: int, marked: bool) -> tuple[int, 
 
 
 def _passage(hit: Hit, start: int, end: int, items: tuple[str, ...] = (), lead: str = "",
-             vector: np.ndarray | None = None, answers_heading: bool = False) -> Passage:
+             vector: np.ndarray | None = None, answers_heading: bool = False, opens_section: bool = False,
+             position: int = -1, section_chars: int = 0) -> Passage:
     """The span ``start:end`` of a hit's text (offsets into the hit) as a passage, scored by the hit's similarity."""
     return Passage(article_id=hit.article_id, title=hit.title, url=hit.url, section=hit.section,
                    text=hit.text[start:end], start=hit.start + start, end=hit.start + end, score=hit.similarity,
                    items=items, lead=lead, chunk_start=hit.start,
-                   answers_heading=answers_heading, vector=vector)
+                   answers_heading=answers_heading, opens_section=opens_section, position=position,
+                   section_chars=section_chars, vector=vector)
 
 
 def names(phrase: str, text: str) -> bool:
@@ -261,45 +276,6 @@ def names_any(words: Sequence[str], p: Passage) -> bool:
 def unanswered_parts(question: Question, passages: Sequence[Passage]) -> list[tuple[str, tuple[str, ...]]]:
     """The questions of a message that asks several whose own words no passage names."""
     return [(part, own) for part, own in part_words(question) if own and not any(names_any(own, p) for p in passages)]
-
-
-def lead_score(question: Question, p: Passage, settings: SelectionSettings) -> float:
-    """How well a candidate opens the answer: its score, and whether it is the bottom line (the answer
-    to the question its section opens with; for "what is X", a definition of X)."""
-    return (p.score + settings.lead_answers_heading * p.answers_heading
-            + settings.lead_defines * (question.intent == "definition" and defines(question.topic, p.text)))
-
-
-# A definition says what X is, not what it can be or is not: "X is an involuntary movement", "X refers to".
-_DEFINING = re.compile(r"\b((is|are|was|were)(?!\s+(not|also|usually|often|sometimes|just|only)\b)|refers? to|means?|"
-                       r"describes?|occurs? when|happens? when)\b", re.I)
-
-
-_LABEL = re.compile(r"^\s*\w+(\s\w+)?\s*:\s+")  # "Summary : X is ...", as MedQuAD pages open
-
-
-def defines(topic: Sequence[str], text: str) -> bool:
-    """Whether ``text`` reads as a definition of the topic: within its first words a defining verb
-    whose subject is the topic ("Lower back tremor is an involuntary movement" for lumbar tremor,
-    lay words counted through their clinical terms), not something about it ("Treatment of X is")."""
-    head = " ".join(_LABEL.sub("", text, count=1).split()[:10])
-    verb = _DEFINING.search(head)
-    wanted = terms_of(" ".join(topic))
-    if not verb or not wanted:
-        return False
-    subject = content_words(head[: verb.start()])
-    if not subject or subject[0] in INTENT_WORDS or len(subject) > len(topic) + 2:
-        return False
-    return wanted <= terms_of(" ".join(subject)) | terms_of(expand_synonyms(" ".join(subject)))
-
-
-def lead_pool(question: Question, scored: Sequence[Passage], settings: SelectionSettings) -> list[Passage]:
-    """The candidates the opening sentence is chosen from: the best-scored few, and for "what is X"
-    every candidate that defines X, wherever it ranks (a definition rarely repeats the question's words)."""
-    pool = list(scored[: settings.lead_candidates])
-    if question.intent == "definition" and settings.lead_defines:
-        pool += [p for p in scored[settings.lead_candidates :] if defines(question.topic, p.text)]
-    return pool
 
 
 def _units(rows: np.ndarray) -> np.ndarray:

@@ -1,0 +1,60 @@
+"""The answers' figures with the learned opening sentence beside the hand-set rule, in one run.
+
+    python benchmarks/bench_answers.py [--sets seed-dev,medquad-dev]
+
+For each question set, ``chatbot.evaluation.evaluate_answers`` twice on one loaded index: with
+``SelectionSettings(lead="fixed")`` (the hand-set rule, the "before" column) and with the shipped
+opening-sentence model (``lead="learned"``).  Prints evidence in the answer and in the first quote,
+quotes per answer, answers with a repeated quote, quotes that do not inform, in-scope answered and
+the median time of ``Chatbot.ask``.  Sets whose index or file is missing are skipped (the MedQuAD
+indexes are built by ``bench_retrieval.py``; consumer-dev needs the 6,154-article one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from common import CACHE, ROOT, SHARED
+
+from chatbot.answer.bot import Chatbot
+from chatbot.evaluation import evaluate_answers, load_questions
+from chatbot.ingest.corpus import load_corpus
+
+SETS = {  # name: (index, corpus, questions)
+    "seed-dev": ("index", "corpus", SHARED / "eval" / "seed-dev.jsonl"),
+    "seed-heldout": ("index", "corpus", ROOT / "benchmarks" / "data" / "heldout" / "seed-questions.jsonl"),
+    "long-messages": ("index", "corpus", ROOT / "benchmarks" / "data" / "heldout" / "long-messages.jsonl"),
+    "medquad-dev": (CACHE / "medquad-1500" / "index", CACHE / "medquad-1500" / "corpus", SHARED / "eval" / "medquad-dev.jsonl"),
+    "consumer-dev": (CACHE / "medquad-6154" / "index", SHARED / "medquad" / "articles", SHARED / "eval" / "consumer-dev.jsonl"),
+}
+FIGURES = ("evidence_in_answer", "evidence_in_first_quote", "quotes_per_answer", "answers_with_a_repeated_quote",
+           "uninformative_quotes", "in_scope_answered", "ask_ms_p50")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
+    args = parser.parse_args()
+    print("| set | questions | figure | hand-set opening | learned opening |")
+    print("|---|---|---|---|---|")
+    for name in args.sets.split(","):
+        index, corpus, path = (Path(ROOT / p) if not Path(p).is_absolute() else Path(p) for p in SETS[name])
+        missing = next((p for p in (index, corpus, path) if not p.exists()), None)
+        if missing:
+            print(f"| {name} | skipped: {missing} is missing | | | |")
+            continue
+        questions = load_questions(path)
+        bot = Chatbot.load(index)
+        texts = {a.article_id: a.text for a in load_corpus(corpus).articles if a.article_id in bot.retriever.manifest["articles"]}
+        results = {}
+        for lead in ("fixed", "learned"):
+            bot.selection = dataclasses.replace(bot.selection, lead=lead)
+            results[lead] = evaluate_answers(bot.ask, questions, texts)
+        for figure in FIGURES:
+            print(f"| {name} | {len(questions)} | {figure} | {results['fixed'][figure]} | {results['learned'][figure]} |")
+
+
+if __name__ == "__main__":
+    main()
