@@ -107,6 +107,9 @@ class SelectionSettings(_Record):
     # "learned": the opening sentence is chosen by the model of answer/data/lead_model.json (benchmarks/fit_lead.py);
     # "fixed": by the selection score plus the two bonuses below, the baseline and the fallback.
     lead: str = "learned"
+    # Weight, in choosing the quotes after the opening, of the learned model's probability that a candidate holds
+    # the answer (benchmarks/fit_lead.py's sets: 2 over 0 added 0.04 to 0.05 of evidence in the answer).
+    answer_chance: float = 2.0
     lead_candidates: int = 8       # the best-scored candidates the hand-set rule chooses the opening sentence from
     # Bonuses of the hand-set rule (docs/retrieval.md, "The opening sentence").
     lead_answers_heading: float = 0.15  # the first answer to the question its section opens with

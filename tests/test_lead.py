@@ -108,3 +108,22 @@ def test_a_missing_or_stale_model_falls_back_to_the_hand_set_rule(tmp_path, monk
 def test_an_unknown_lead_setting_is_refused():
     with pytest.raises(ValueError, match="lead must be one of"):
         SelectionSettings(lead="magic")
+
+
+def test_the_quotes_after_the_opening_weigh_the_models_chance_that_they_answer(monkeypatch):
+    import chatbot.answer.selection as selection
+
+    def unit(i: int) -> np.ndarray:
+        vector = np.zeros(4)
+        vector[i] = 1.0
+        return vector
+
+    opening = Passage("a", "A", "", "S", "Gout is treated with medicines that lower uric acid.", 0, 52, 1.0, vector=unit(0))
+    likely = Passage("a", "A", "", "S", "Colchicine eases the pain of a gout attack quickly.", 100, 151, 0.9, vector=unit(1))
+    unlikely = Passage("a", "A", "", "S", "Gout was known in ancient Egypt as a disease of kings.", 200, 254, 0.95,
+                       vector=unit(2))
+    monkeypatch.setattr(selection, "judged", lambda q, scored, s: (opening, {id(likely): 0.9, id(unlikely): 0.05}))
+    q = understand("how is gout treated")
+    budget = dict(max_sentences=2)
+    assert selection._choose(q, [opening, unlikely, likely], SelectionSettings(**budget)) == [opening, likely]
+    assert selection._choose(q, [opening, unlikely, likely], SelectionSettings(answer_chance=0.0, **budget)) == [opening, unlikely]

@@ -94,11 +94,18 @@ def learned_pool(question: Question, scored: Sequence) -> list:
 def choose_lead(question: Question, scored: Sequence, settings: SelectionSettings):
     """The opening sentence among ``scored`` (best-scored first): by the learned model, or where it
     is off or missing by the hand-set ``lead_score`` over ``lead_pool``."""
+    return judged(question, scored, settings)[0]
+
+
+def judged(question: Question, scored: Sequence, settings: SelectionSettings) -> tuple:
+    """The opening sentence, and the model's probability that each candidate it looked at holds the
+    answer (by ``id``; empty under the hand-set rule)."""
     model = shipped_model() if settings.lead == "learned" else None
     if model is None:
-        return max(lead_pool(question, scored, settings), key=lambda p: lead_score(question, p, settings))
+        return max(lead_pool(question, scored, settings), key=lambda p: lead_score(question, p, settings)), {}
     pool = learned_pool(question, scored)
-    return pool[int(np.argmax(model.scores(lead_features(question, pool))))]
+    raw = model.scores(lead_features(question, pool))
+    return pool[int(np.argmax(raw))], {id(p): float(v) for p, v in zip(pool, 1 / (1 + np.exp(-raw)))}
 
 
 def lead_score(question: Question, p, settings: SelectionSettings) -> float:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
 from chatbot.answer.informative import informs
-from chatbot.answer.lead import choose_lead
+from chatbot.answer.lead import judged
 from chatbot.search.query import INTENT_CUES, INTENT_WORDS, Question
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.settings import SelectionSettings
@@ -98,14 +98,16 @@ def with_list(chosen: list[Passage], found: Passage, settings: SelectionSettings
 
 
 def _choose(question: Question, scored: list[Passage], settings: SelectionSettings) -> list[Passage]:
-    """The opening sentence (``lead.choose_lead``), then by maximal marginal relevance: each next quote
-    scores well and says what the chosen ones do not; within the sentence budget, no overlaps."""
+    """The opening sentence (``lead.judged``), then by maximal marginal relevance: each next quote
+    scores well (its score, plus ``answer_chance`` times the opening-sentence model's probability that
+    it holds the answer) and says what the chosen ones do not; within the sentence budget, no overlaps."""
     if not scored:
         return []
-    lead = choose_lead(question, scored, settings)
+    lead, chances = judged(question, scored, settings)
     chosen, sentences = [lead], _sentence_count(lead)
     bar = settings.relative_cutoff * scored[0].score
-    scores = np.array([p.score if p.score >= bar and p is not lead else -np.inf for p in scored])
+    scores = np.array([p.score + settings.answer_chance * chances.get(id(p), 0.0) if p.score >= bar and p is not lead
+                       else -np.inf for p in scored])
     vectors = np.stack([p.vector for p in scored])
     closest = vectors @ lead.vector
     while sentences < settings.max_sentences and np.isfinite(scores).any():
@@ -147,7 +149,15 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
         score = sum(getattr(w, name) * value for name, value in signals.items())
         scored.append((score, links, signals, c))
     scored.sort(key=lambda row: -row[0])
-    return [replace(c, score=score, links=links, signals=signals) for score, links, signals, c in scored], lists
+    return [_scored(c, score, links, signals) for score, links, signals, c in scored], lists
+
+
+def _scored(p: Passage, score: float, links: bool, signals: dict[str, float]) -> Passage:
+    """``replace(p, score=score, links=links, signals=signals)``, without ``dataclasses.replace``'s
+    generic work (it runs for every candidate of every question)."""
+    new = object.__new__(Passage)
+    new.__dict__.update(p.__dict__, score=score, links=links, signals=signals)
+    return new
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -165,45 +175,70 @@ def _candidates(hits: Sequence[Hit], sentences_of: Sentences, settings: Selectio
     lists: dict[tuple[str, int], Passage] = {}
     for hit in hits:
         spans, tokens, vectors = sentences_of(hit)
-        if windows:
-            # A window's vector: the token-weighted mean of its sentences', made unit length.
-            weighted = vectors * tokens[:, None]
-            singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
-        units = [_skip_question(hit.text, *_strip_marker(hit.text, int(s), int(e))) for s, e in spans]
-        chars = section_length(hit) if windows else 0
-        if windows:  # (lists are judged by their kind of question, not sentence by sentence)
-            informative = [informs(hit.text[a:b]) for a, b, _ in units]
-            first_informative = _first_answer(hit, units, informative)
-            first_unit = next((j for j, ok in enumerate(informative) if ok), -1) if hit.start == hit.section_start else -1
-        i = 0
-        while i < len(units):
-            s, e, marked = units[i]
-            if marked and is_list_item(hit.text[s:e]):  # a run of short items is a list
-                j = i
-                while j + 1 < len(units) and units[j + 1][2] and is_list_item(hit.text[units[j + 1][0] : units[j + 1][1]]):
-                    j += 1
-                if j > i:
-                    lead = hit.text[units[i - 1][0] : units[i - 1][1]] if i and hit.text[units[i - 1][1] - 1] == ":" else ""
-                    start = units[i - 1][0] if lead else units[i][0]
-                    items = tuple(hit.text[a:b] for a, b, _ in units[i : j + 1])
-                    lists.setdefault((hit.article_id, hit.start + start), _passage(hit, start, units[j][1], items=items, lead=lead))
-                i = j + 1
-                continue
-            text = hit.text[s:e]
-            if windows and informative[i] and len(text) >= settings.min_sentence_chars \
-                    and len(text.split()) >= settings.min_sentence_words and not text.endswith(":"):
-                flags = dict(answers_heading=i == first_informative and "?" in hit.text[:s],
-                             opens_section=i == first_unit, position=i if hit.start == hit.section_start else -1,
-                             section_chars=chars)
-                found.setdefault((hit.article_id, hit.start + s, hit.start + e),
-                                 _passage(hit, s, e, vector=singles[i], **flags))
-                if i + 1 < len(units) and informative[i + 1] \
-                        and not (units[i + 1][2] and is_list_item(hit.text[units[i + 1][0] : units[i + 1][1]])):
-                    e2 = units[i + 1][1]
-                    found.setdefault((hit.article_id, hit.start + s, hit.start + e2),
-                                     _passage(hit, s, e2, vector=pairs[i], **flags))
-            i += 1
+        spots, runs = _layout(hit, spans, settings, windows)
+        for start, end, items, lead in runs:
+            lists.setdefault((hit.article_id, hit.start + start), _passage(hit, start, end, items=items, lead=lead))
+        if not spots:
+            continue
+        # A window's vector: the token-weighted mean of its sentences', made unit length.
+        weighted = vectors * tokens[:, None]
+        singles, pairs = _units(weighted), _units(weighted[:-1] + weighted[1:])
+        chars = section_length(hit)
+        for s, e, i, pair_end, answers_heading, opens_section, position in spots:
+            flags = dict(answers_heading=answers_heading, opens_section=opens_section, position=position,
+                         section_chars=chars)
+            found.setdefault((hit.article_id, hit.start + s, hit.start + e), _passage(hit, s, e, vector=singles[i], **flags))
+            if pair_end >= 0:
+                found.setdefault((hit.article_id, hit.start + s, hit.start + pair_end),
+                                 _passage(hit, s, pair_end, vector=pairs[i], **flags))
     return list(found.values()), list(lists.values())
+
+
+_LAYOUTS: dict[tuple, tuple[list, list]] = {}
+
+
+def _layout(hit: Hit, spans: np.ndarray, settings: SelectionSettings, windows: bool) -> tuple[list, list]:
+    """Where a chunk's candidates are: the sentences that may open a window (start, end, sentence
+    number, end of the window with the next sentence or -1, and the ``Passage`` flags), and its
+    lists (start, end, items, lead).  It depends only on the chunk's text and place, so it is
+    worked out once per chunk (the same chunks come back question after question)."""
+    key = (hit.text, hit.start, hit.section_start, windows, settings.min_sentence_chars, settings.min_sentence_words)
+    known = _LAYOUTS.get(key)
+    if known is not None:
+        return known
+    text = hit.text
+    units = [_skip_question(text, *_strip_marker(text, int(s), int(e))) for s, e in spans]
+    item = [marked and is_list_item(text[a:b]) for a, b, marked in units]
+    spots, runs = [], []
+    if windows:  # (lists are judged by their kind of question, not sentence by sentence)
+        informative = [informs(text[a:b]) for a, b, _ in units]
+        first_informative = _first_answer(hit, units, informative)
+        starts_section = hit.start == hit.section_start
+        first_unit = next((j for j, ok in enumerate(informative) if ok), -1) if starts_section else -1
+    i = 0
+    while i < len(units):
+        s, e, _ = units[i]
+        if item[i]:  # a run of short items is a list
+            j = i
+            while j + 1 < len(units) and item[j + 1]:
+                j += 1
+            if j > i:
+                lead = text[units[i - 1][0] : units[i - 1][1]] if i and text[units[i - 1][1] - 1] == ":" else ""
+                start = units[i - 1][0] if lead else units[i][0]
+                runs.append((start, units[j][1], tuple(text[a:b] for a, b, _ in units[i : j + 1]), lead))
+            i = j + 1
+            continue
+        sentence = text[s:e]
+        if windows and informative[i] and len(sentence) >= settings.min_sentence_chars \
+                and len(sentence.split()) >= settings.min_sentence_words and not sentence.endswith(":"):
+            pair_end = units[i + 1][1] if i + 1 < len(units) and informative[i + 1] and not item[i + 1] else -1
+            spots.append((s, e, i, pair_end, i == first_informative and "?" in text[:s], i == first_unit,
+                          i if starts_section else -1))
+        i += 1
+    if len(_LAYOUTS) > 50_000:
+        _LAYOUTS.clear()
+    _LAYOUTS[key] = (spots, runs)
+    return spots, runs
 
 
 def _strip_marker(text: str, start: int, end: int) -> tuple[int, int, bool]:
