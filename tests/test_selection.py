@@ -311,3 +311,16 @@ def test_ordinary_words_are_not_what_a_further_question_must_name():
     vocabulary = Vocabulary(["Tremor can come from the spine."], dictionary=["might", "give", "need", "after", "that", "who"])
     q = understand("which doctor should I see for a back tremor, and who might I need after that?", vocabulary)
     assert q.parts and q.part_words[1] == ()
+
+
+def test_a_chunks_candidates_follow_its_text_and_place_not_an_earlier_chunks_at_the_same_offsets():
+    """The layout of a chunk's candidates is worked out once per chunk: an edited article whose chunk
+    starts where the old one did must not get the old chunk's sentences."""
+    old = hit("gout", "Gout is a form of arthritis caused by uric acid crystals in a joint.", start=0)
+    new = hit("gout", "Gout attacks are treated with colchicine or anti-inflammatory medicines.", start=0)
+    for h in (old, new):
+        (passage,) = [p for p in select("how is gout treated", [h]) if not p.items]
+        assert passage.text == h.text and passage.start == 0
+    first = replace(old, section_start=0)  # the same text as the first sentence of its section
+    assert select("what is gout", [first])[0].opens_section
+    assert not select("what is gout", [old])[0].opens_section
