@@ -277,6 +277,7 @@ def _eval(args: argparse.Namespace) -> int:
         _print_json({"set": Path(args.file).name, "index": args.index, "settings": bot.settings.to_dict(),
                      "triage": evaluate_triage(bot.ask, records)})
         return 0
+    from chatbot.answer.lead import lead_record
     from chatbot.search.ranker import ranker_record
 
     questions = load_questions(args.file)
@@ -290,6 +291,7 @@ def _eval(args: argparse.Namespace) -> int:
         "chunking": retriever.manifest["chunking"],
         "settings": bot.settings.to_dict(),
         "ranker": ranker_record(bot.settings.search),
+        "opening": lead_record(bot.settings.selection),
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),
     }

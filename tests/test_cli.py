@@ -134,6 +134,7 @@ def test_eval_prints_metrics_as_json(capsys, paths, tmp_path):
     assert result["settings"] == Settings().to_dict()
     assert Settings.from_dict(result["settings"]) == Settings()
     assert result["ranker"]["ranker"] == "learned" and len(result["ranker"]["sha256"]) == 64
+    assert result["opening"]["lead"] == "learned" and len(result["opening"]["sha256"]) == 64
 
 
 def test_eval_refuses_a_corpus_that_is_not_the_index(capsys, paths, tmp_path):

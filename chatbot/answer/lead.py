@@ -20,6 +20,7 @@ hand-set ``lead_score`` instead: the selection score plus two bonuses.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import math
@@ -172,6 +173,13 @@ class Trees:
             step = np.where(x <= self.threshold[tree, node], self.left[tree, node], self.right[tree, node])
             node = np.where(self.leaf[tree, node], node, step)
         return self.base + self.value[tree, node].sum(axis=0)
+
+
+def lead_record(settings: SelectionSettings) -> dict:
+    """What chooses the opening sentence, for eval reports: the hand-set rule, or the model and its checksum."""
+    if settings.lead != "learned" or shipped_model() is None:
+        return {"lead": "fixed"}
+    return {"lead": "learned", "model": MODEL_PATH.name, "sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()}
 
 
 @functools.lru_cache(maxsize=1)
