@@ -139,6 +139,7 @@ def exported(model: HistGradientBoostingClassifier) -> dict:
         trees.append({"feature": nodes["feature_idx"].tolist(), "threshold": nodes["num_threshold"].tolist(),
                       "left": nodes["left"].tolist(), "right": nodes["right"].tolist(),
                       "leaf": nodes["is_leaf"].astype(bool).tolist(), "value": nodes["value"].tolist(),
+                      "missing_left": nodes["missing_go_to_left"].astype(bool).tolist(),
                       "depth": int(nodes["depth"].max())})
     return {"base": float(np.ravel(model._baseline_prediction)[0]), "trees": trees}
 
@@ -201,7 +202,7 @@ def main() -> None:
         model = fit(fitted, best)
         trees = exported(model)
         check = np.vstack([r.features for recs in records.values() for r in recs if r is not None and len(r.labels)])
-        assert np.allclose(lead.Trees(trees["trees"], trees["base"]).scores(check), model.decision_function(check)), \
+        assert np.allclose(lead.Trees(trees["trees"], trees["base"], len(lead.FEATURES)).scores(check), model.decision_function(check)), \
             "the exported trees do not score as scikit-learn does"
         learned = {name: scores[best][name] for name in FIT}
         learned |= {name: accuracy(recs, scorer(model)) for name, recs in records.items() if name not in FIT}

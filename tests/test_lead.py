@@ -47,9 +47,40 @@ def test_the_tree_reader_scores_as_scikit_learn_does():
 
 def test_a_hand_written_tree_goes_left_at_or_below_its_threshold():
     stump = {"feature": [1, 0, 0], "threshold": [0.5, 0.0, 0.0], "left": [1, 0, 0], "right": [2, 0, 0],
-             "leaf": [False, True, True], "value": [0.0, -1.0, 2.0], "depth": 1}
-    trees = lead.Trees([stump, stump], base=0.25)
-    assert trees.scores(np.array([[9.0, 0.5], [9.0, 0.6]])).tolist() == [0.25 - 2.0, 0.25 + 4.0]
+             "leaf": [False, True, True], "value": [0.0, -1.0, 2.0], "missing_left": [True, False, False], "depth": 1}
+    trees = lead.Trees([stump, stump], base=0.25, features=2)
+    assert trees.scores(np.array([[9.0, 0.5], [9.0, 0.6], [9.0, np.nan]])).tolist() == [0.25 - 2.0, 0.25 + 4.0, 0.25 - 2.0]
+    assert lead.Trees([{**stump, "missing_left": [False, False, False]}]).scores(np.array([[0.0, np.nan]])).tolist() == [2.0]
+
+
+@pytest.mark.parametrize("broken, why", [
+    (dict(left=[5, 0, 0]), "out of range"),                 # a child that is not a node
+    (dict(left=[0, 0, 0]), "reached twice"),                # a loop back to the root
+    (dict(feature=[7, 0, 0]), "splits on feature 7"),       # a feature the rows do not have
+    (dict(value=[0.0, float("nan"), 2.0]), "finite"),       # a leaf without a value
+    (dict(threshold=[float("inf"), 0.0, 0.0]), "finite"),
+    (dict(leaf=[False, True]), "differ in length"),
+])
+def test_trees_that_do_not_hold_together_are_refused(broken, why):
+    stump = {"feature": [1, 0, 0], "threshold": [0.5, 0.0, 0.0], "left": [1, 0, 0], "right": [2, 0, 0],
+             "leaf": [False, True, True], "value": [0.0, -1.0, 2.0], "missing_left": [True, False, False], "depth": 1}
+    with pytest.raises(ValueError, match=why):
+        lead.Trees([{**stump, **broken}], features=2)
+    with pytest.raises(ValueError, match="base"):
+        lead.Trees([stump], base=float("nan"), features=2)
+    with pytest.raises(ValueError, match="no trees"):
+        lead.Trees([], features=2)
+
+
+def test_scikit_learns_missing_values_go_where_the_fit_sent_them():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(600, 3))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    y = np.nan_to_num(x[:, 0], nan=1.0) > 0
+    model = HistGradientBoostingClassifier(max_depth=3, max_iter=20, early_stopping=False, random_state=0).fit(x, y)
+    rows = rng.normal(size=(40, 3))
+    rows[rng.random(rows.shape) < 0.3] = np.nan
+    assert np.allclose(export(model).scores(rows), model.decision_function(rows))
 
 
 def test_every_candidate_gets_one_row_of_every_feature():
@@ -92,7 +123,10 @@ def test_a_missing_or_stale_model_falls_back_to_the_hand_set_rule(tmp_path, monk
     q = understand("how is lumbar tremor treated")
     pool = [candidate("Lumbar tremor is treated with physiotherapy.", 1.0),
             candidate("Massage may help some people with tremor.", 0.9, start=100)]
-    for content in (None, json.dumps({"features": ["something", "else"], "trees": [], "base": 0})):
+    broken_tree = {"feature": [99, 0, 0], "threshold": [0.5, 0, 0], "left": [1, 0, 0], "right": [2, 0, 0],
+                   "leaf": [False, True, True], "value": [0, 1, 2], "missing_left": [False] * 3, "depth": 1}
+    for content in (None, json.dumps({"features": ["something", "else"], "trees": [], "base": 0}), "{\"features\": [",
+                    json.dumps({"features": list(lead.FEATURES), "trees": [broken_tree], "base": 0})):
         path = tmp_path / "lead_model.json"
         if content is not None:
             path.write_text(content)

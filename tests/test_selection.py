@@ -324,3 +324,27 @@ def test_a_chunks_candidates_follow_its_text_and_place_not_an_earlier_chunks_at_
     first = replace(old, section_start=0)  # the same text as the first sentence of its section
     assert select("what is gout", [first])[0].opens_section
     assert not select("what is gout", [old])[0].opens_section
+
+
+def test_candidates_carry_their_score_parts_and_their_place_and_length_of_section():
+    from chatbot.answer.selection import score_candidates
+
+    h = replace(hit("gout", "Gout is a form of arthritis. It causes sudden pain in a joint at night.", start=0), section_start=0)
+    q = understand("what is gout")
+    scored, _ = score_candidates(q, [h], EMBEDDER.embed([q.search_query]), sentences_of, section_length=lambda hit: 1234)
+    assert scored and all(set(p.signals) == {"similarity", "overlap", "chunk", "links", "cue", "section_cue"}
+                          and p.signals["chunk"] == 0.5 and p.section_chars == 1234 for p in scored)
+    assert sorted({(p.start, p.position) for p in scored}) == [(0, 0), (29, 1)]
+    assert [p.opens_section for p in sorted(scored, key=lambda p: (p.start, p.end))] == [True, True, False]
+    mid_section = score_candidates(q, [h := replace(h, section_start=-1)], EMBEDDER.embed([q.search_query]), sentences_of)[0]
+    assert {p.position for p in mid_section} == {-1} and not any(p.opens_section for p in mid_section)
+
+
+def test_the_cached_layout_of_a_chunk_follows_its_start_and_whether_sentences_are_wanted():
+    from chatbot.answer.selection import _candidates
+
+    text = "Gout is a form of arthritis caused by uric acid crystals in a joint."
+    assert [p.start for p in _candidates([hit("gout", text, start=0)], sentences_of, SelectionSettings())[0]] == [0]
+    assert [p.start for p in _candidates([hit("gout", text, start=50)], sentences_of, SelectionSettings())[0]] == [50]
+    assert _candidates([hit("gout", text, start=70)], sentences_of, SelectionSettings(), windows=False)[0] == []
+    assert len(_candidates([hit("gout", text, start=70)], sentences_of, SelectionSettings())[0]) == 1

@@ -100,7 +100,9 @@ def choose_lead(question: Question, scored: Sequence, settings: SelectionSetting
 
 def judged(question: Question, scored: Sequence, settings: SelectionSettings) -> tuple:
     """The opening sentence, and the model's probability that each candidate it looked at holds the
-    answer (by ``id``; empty under the hand-set rule)."""
+    answer (by ``id``; empty under the hand-set rule).  ``scored`` must not be empty."""
+    if not scored:
+        raise ValueError("no candidates to choose the opening sentence from")
     model = shipped_model() if settings.lead == "learned" else None
     if model is None:
         return max(lead_pool(question, scored, settings), key=lambda p: lead_score(question, p, settings)), {}
@@ -150,17 +152,50 @@ def defines(topic: tuple[str, ...], text: str) -> bool:
 class Trees:
     """Gradient-boosted decision trees, as ``benchmarks/fit_lead.py`` exports them from scikit-learn's
     ``HistGradientBoostingClassifier``: per tree, arrays over its nodes (the feature a node splits
-    on, its threshold, its children, whether it is a leaf, a leaf's value).  A row goes left where
-    its feature is at most the threshold; its score is the sum of the leaves it reaches."""
+    on, its threshold, its children, whether it is a leaf, a leaf's value, and where a missing value
+    goes).  A row goes left where its feature is at most the threshold (a missing value where the
+    fit sent it); its score is the sum of the leaves it reaches.  ``features`` is how many columns a
+    row has; trees that do not fit it, or do not hold together, raise ``ValueError``."""
 
-    def __init__(self, trees: Sequence[dict], base: float = 0.0) -> None:
+    def __init__(self, trees: Sequence[dict], base: float = 0.0, features: int | None = None) -> None:
+        if not trees:
+            raise ValueError("no trees")
         width = max(len(t["value"]) for t in trees)
-        pad = lambda key, fill: np.array([t[key] + [fill] * (width - len(t[key])) for t in trees])  # noqa: E731
+        pad = lambda key, fill: np.array([list(t[key]) + [fill] * (width - len(t[key])) for t in trees])  # noqa: E731
         self.feature, self.threshold = pad("feature", 0).astype(np.intp), pad("threshold", 0.0).astype(float)
         self.left, self.right = pad("left", 0).astype(np.intp), pad("right", 0).astype(np.intp)
         self.leaf, self.value = pad("leaf", True).astype(bool), pad("value", 0.0).astype(float)
-        self.depth = int(max(t["depth"] for t in trees))
+        self.missing_left = pad("missing_left", False).astype(bool)
         self.base = float(base)
+        self.depth = self._check(trees, features)
+
+    def _check(self, trees: Sequence[dict], features: int | None) -> int:
+        """The deepest leaf's depth, after checking that every tree is a tree: children in range,
+        every leaf reached, features known, values finite."""
+        if not np.isfinite(self.base):
+            raise ValueError("the base score is not finite")
+        deepest = 0
+        for t, tree in enumerate(trees):
+            size = len(tree["value"])
+            if any(len(tree[key]) != size for key in ("feature", "threshold", "left", "right", "leaf", "missing_left")):
+                raise ValueError(f"tree {t}: its node lists differ in length")
+            stack, seen = [(0, 0)], set()
+            while stack:
+                node, depth = stack.pop()
+                if not 0 <= node < size or node in seen:
+                    raise ValueError(f"tree {t}: node {node} is out of range or reached twice")
+                seen.add(node)
+                if self.leaf[t, node]:
+                    if not np.isfinite(self.value[t, node]):
+                        raise ValueError(f"tree {t}: leaf {node} has no finite value")
+                    deepest = max(deepest, depth)
+                    continue
+                if features is not None and not 0 <= self.feature[t, node] < features:
+                    raise ValueError(f"tree {t}: node {node} splits on feature {self.feature[t, node]}, of {features}")
+                if not np.isfinite(self.threshold[t, node]):
+                    raise ValueError(f"tree {t}: node {node} has no finite threshold")
+                stack += [(int(self.left[t, node]), depth + 1), (int(self.right[t, node]), depth + 1)]
+        return deepest
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """The model's raw score (log-odds) of each row."""
@@ -170,7 +205,8 @@ class Trees:
         node = np.zeros((len(self.value), len(rows)), dtype=np.intp)
         for _ in range(self.depth):
             x = rows[np.arange(len(rows))[None, :], self.feature[tree, node]]
-            step = np.where(x <= self.threshold[tree, node], self.left[tree, node], self.right[tree, node])
+            left = (x <= self.threshold[tree, node]) | (np.isnan(x) & self.missing_left[tree, node])
+            step = np.where(left, self.left[tree, node], self.right[tree, node])
             node = np.where(self.leaf[tree, node], node, step)
         return self.base + self.value[tree, node].sum(axis=0)
 
@@ -190,7 +226,7 @@ def shipped_model() -> Trees | None:
         model = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
         if model["features"] != list(FEATURES):
             raise ValueError(f"it reads the features {model['features']}, this version computes {list(FEATURES)}")
-        return Trees(model["trees"], model["base"])
+        return Trees(model["trees"], model["base"], features=len(FEATURES))
     except (OSError, ValueError, KeyError, TypeError, IndexError) as error:
         log.warning("The opening-sentence model %s could not be used (%s); using the hand-set rule. "
                     "Refit it with: python benchmarks/fit_lead.py", MODEL_PATH, error)

@@ -200,9 +200,10 @@ _LAYOUTS: dict[tuple, tuple[list, list]] = {}
 def _layout(hit: Hit, spans: np.ndarray, settings: SelectionSettings, windows: bool) -> tuple[list, list]:
     """Where a chunk's candidates are: the sentences that may open a window (start, end, sentence
     number, end of the window with the next sentence or -1, and the ``Passage`` flags), and its
-    lists (start, end, items, lead).  It depends only on the chunk's text and place, so it is
-    worked out once per chunk (the same chunks come back question after question)."""
-    key = (hit.text, hit.start, hit.section_start, windows, settings.min_sentence_chars, settings.min_sentence_words)
+    lists (start, end, items, lead).  It depends only on the chunk's text, place and sentence spans,
+    so it is worked out once per chunk (the same chunks come back question after question)."""
+    key = (hit.text, hit.start, hit.section_start, spans.tobytes(), windows, settings.min_sentence_chars,
+           settings.min_sentence_words)
     known = _LAYOUTS.get(key)
     if known is not None:
         return known
