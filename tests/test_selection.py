@@ -348,3 +348,6 @@ def test_the_cached_layout_of_a_chunk_follows_its_start_and_whether_sentences_ar
     assert [p.start for p in _candidates([hit("gout", text, start=50)], sentences_of, SelectionSettings())[0]] == [50]
     assert _candidates([hit("gout", text, start=70)], sentences_of, SelectionSettings(), windows=False)[0] == []
     assert len(_candidates([hit("gout", text, start=70)], sentences_of, SelectionSettings())[0]) == 1
+    opening = replace(hit("gout", text, start=0), section_start=0)
+    assert _candidates([opening], sentences_of, SelectionSettings())[0][0].opens_section
+    assert not _candidates([replace(opening, start=90, end=90 + len(text))], sentences_of, SelectionSettings())[0][0].opens_section
