@@ -156,7 +156,7 @@ def accuracy(records: list[Record | None], score=None, rule: str = "") -> float:
         if r is None:
             continue
         if score is not None:
-            hits += bool(r.labels[int(np.argmax(score(r.features)))]) if len(r.labels) else 0
+            hits += bool(r.labels[lead.best_row(r.features, score(r.features))]) if len(r.labels) else 0
         else:
             hits += r.fixed_hit if rule == "fixed" else r.shipped_hit
     return hits / len(records) if records else float("nan")

@@ -161,3 +161,16 @@ def test_the_quotes_after_the_opening_weigh_the_models_chance_that_they_answer(m
     budget = dict(max_sentences=2)
     assert selection._choose(q, [opening, unlikely, likely], SelectionSettings(**budget)) == [opening, likely]
     assert selection._choose(q, [opening, unlikely, likely], SelectionSettings(answer_chance=0.0, **budget)) == [opening, unlikely]
+
+
+def test_what_is_x_opens_with_a_definition_of_x_when_there_is_one():
+    q = understand("what is lumbar tremor")
+    complication = candidate("Lumbar tremor, if not diagnosed in time and treated, can lead to complications.", 1.0,
+                             opens=True, position=0, section="Complications", similarity=0.7)
+    definition = candidate("Lower back tremor is an involuntary oscillatory movement of the lower back.", 0.6,
+                           start=500, section="About", similarity=0.4)
+    others = [candidate(f"Lumbar tremor treatment option {i} can help some people.", 0.9 - i / 50, start=900 + 80 * i)
+              for i in range(6)]
+    assert lead.choose_lead(q, [complication, *others, definition], SelectionSettings()) is definition
+    assert lead.choose_lead(understand("how is lumbar tremor treated"), [complication, *others, definition],
+                            SelectionSettings()) is not definition

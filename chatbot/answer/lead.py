@@ -107,8 +107,22 @@ def judged(question: Question, scored: Sequence, settings: SelectionSettings) ->
     if model is None:
         return max(lead_pool(question, scored, settings), key=lambda p: lead_score(question, p, settings)), {}
     pool = learned_pool(question, scored)
-    raw = model.scores(lead_features(question, pool))
-    return pool[int(np.argmax(raw))], {id(p): float(v) for p, v in zip(pool, 1 / (1 + np.exp(-raw)))}
+    rows = lead_features(question, pool)
+    raw = model.scores(rows)
+    return pool[best_row(rows, raw)], {id(p): float(v) for p, v in zip(pool, 1 / (1 + np.exp(-raw)))}
+
+
+_DEFINES = FEATURES.index("defines")
+
+
+def best_row(rows: np.ndarray, scores: np.ndarray) -> int:
+    """The row that opens the answer: the best-scored, but for "what is X" the best-scored of the
+    candidates that define X when there is one (the answer to "what is X" is its definition: the
+    trees alone opened "what is lumbar tremor" with what it can lead to)."""
+    defining = rows[:, _DEFINES] > 0
+    if defining.any():
+        return int(np.flatnonzero(defining)[np.argmax(scores[defining])])
+    return int(np.argmax(scores))
 
 
 def lead_score(question: Question, p, settings: SelectionSettings) -> float:
