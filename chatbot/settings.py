@@ -108,7 +108,8 @@ class SelectionSettings(_Record):
     # "fixed": by the selection score plus the two bonuses below, the baseline and the fallback.
     lead: str = "learned"
     # Weight, in choosing the quotes after the opening, of the learned model's probability that a candidate holds
-    # the answer (benchmarks/fit_lead.py's sets: 2 over 0 added 0.04 to 0.05 of evidence in the answer).
+    # the answer. Chosen by a one-off sweep (0 to 4) of evidence in the answer on the two sets fit_lead.py fits on,
+    # not on the reported sets: 2 over 0 added 0.04 to 0.05 there (docs/retrieval.md, "The opening sentence").
     answer_chance: float = 2.0
     lead_candidates: int = 8       # the best-scored candidates the hand-set rule chooses the opening sentence from
     # Bonuses of the hand-set rule (docs/retrieval.md, "The opening sentence").

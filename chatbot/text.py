@@ -84,6 +84,14 @@ def is_list_item(line: str) -> bool:
     return len(line.split()) < LIST_ITEM_MAX_WORDS
 
 
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+
+
+def sentence_count(text: str) -> int:
+    """How many sentences ``text`` holds (at least one): its sentence ends followed by a space or the end."""
+    return max(1, len(_SENTENCE_END.findall(text)))
+
+
 def jaccard(a: set | frozenset, b: set | frozenset) -> float:
     """Shared share of two sets (0 when either is empty)."""
     return len(a & b) / len(a | b) if a and b else 0.0

@@ -33,7 +33,7 @@ import numpy as np
 from chatbot.search.query import INTENT_WORDS, Question
 from chatbot.search.synonyms import expand_synonyms
 from chatbot.settings import SelectionSettings
-from chatbot.text import content_words, terms_of
+from chatbot.text import content_words, sentence_count, terms_of
 
 MODEL_PATH = Path(__file__).parent / "data" / "lead_model.json"
 FEATURES = ("score", "score_gap", "similarity", "similarity_gap", "overlap", "chunk", "links", "cue", "section_cue",
@@ -74,7 +74,7 @@ def lead_features(question: Question, pool: Sequence) -> np.ndarray:
             float(p.answers_heading), float(p.opens_section), float(p.opens_section) * s.get("section_cue", 0.0),
             1.0 / (1 + p.position) if p.position >= 0 else 0.0,
             float(definition and defines(question.topic, p.text)),
-            float(_sentences(p.text) > 1), math.log1p(len(p.text.split())),
+            float(sentence_count(p.text) > 1), math.log1p(len(p.text.split())),
             float(bool(_LEANS_BACK.match(p.text))),
             len(heading & query_terms) / len(query_terms) if query_terms else 0.0,
             float(yes_no and bool(_HEDGED.search(p.text))),
@@ -245,7 +245,3 @@ def shipped_model() -> Trees | None:
         log.warning("The opening-sentence model %s could not be used (%s); using the hand-set rule. "
                     "Refit it with: python benchmarks/fit_lead.py", MODEL_PATH, error)
         return None
-
-
-def _sentences(text: str) -> int:
-    return max(1, len(re.findall(r"[.!?](\s|$)", text)))

@@ -23,7 +23,7 @@ from chatbot.answer.lead import judged
 from chatbot.search.query import INTENT_CUES, INTENT_WORDS, Question
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
 from chatbot.settings import SelectionSettings
-from chatbot.text import LIST_MARKER, content_words, is_list_item, jaccard, stem, terms_of
+from chatbot.text import LIST_MARKER, content_words, is_list_item, jaccard, sentence_count, stem, terms_of
 from chatbot.types import Hit
 
 _CUE_PATTERNS = {intent: re.compile(pattern, re.I) for intent, pattern in INTENT_CUES.items()}
@@ -319,7 +319,7 @@ def _units(rows: np.ndarray) -> np.ndarray:
 
 
 def _sentence_count(p: Passage) -> int:
-    return 1 if p.items else max(1, len(re.findall(r"[.!?](\s|$)", p.text)))
+    return 1 if p.items else sentence_count(p.text)
 
 
 def overlaps(a: Passage, b: Passage) -> bool:
