@@ -194,6 +194,33 @@ def test_a_clause_read_alone_needs_the_higher_clause_bar(tmp_path):
         load_model.cache_clear()
 
 
+def test_a_saved_model_reads_back_with_the_same_alarms_and_flags(tmp_path):
+    import json
+
+    model = load_model()
+    model.save(tmp_path / "m.npz")
+    load_model.cache_clear()
+    try:
+        again = load_model(tmp_path / "m.npz")
+        texts = ["my back hurts and i suddenly cannot control my bladder", "i took 30 of my sleeping pills",
+                 "what stretches help sciatica", "my dad's face is drooping on one side"]
+        x = features(texts)
+        assert np.array_equal(again.alarm(x), model.alarm(x)) and np.array_equal(again.crisis(x), model.crisis(x))
+        assert again.detect(texts) == model.detect(texts)
+        with np.load(tmp_path / "m.npz") as stored:  # weights of another shape: refused with what to run
+            parts = {name: stored[name] for name in stored.files}
+        parts["alarm"] = parts["alarm"][:-1]
+        np.savez(tmp_path / "bad.npz", **parts)
+        with pytest.raises(ValueError, match="fit_triage"):
+            load_model(tmp_path / "bad.npz")
+        parts["meta"] = np.array(json.dumps({**json.loads(str(parts["meta"])), "format": 3}))
+        np.savez(tmp_path / "old.npz", **parts)
+        with pytest.raises(ValueError, match="format 3"):
+            load_model(tmp_path / "old.npz")
+    finally:
+        load_model.cache_clear()
+
+
 @pytest.mark.parametrize("message", [
     "I've had low back pain for years since a skiing fall in my twenties, nothing broken back then. These days I sit "
     "at a desk all day, my wife keeps telling me to get a standing desk and my brother swears by yoga. Lately my hands "

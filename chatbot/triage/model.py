@@ -26,7 +26,7 @@ import numpy as np
 
 MODEL_PATH = Path(__file__).parent / "data" / "triage_model.npz"
 N_FEATURES = 2**16
-FORMAT = 3
+FORMAT = 4  # 4: dense weights, the flag heads in float16
 CRISIS_FLAG = "self_harm"
 CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on the train part's cross-validation)
 
@@ -127,43 +127,36 @@ class TriageModel:
                                    clause_threshold=clause)
 
     def save(self, path: str | Path = MODEL_PATH) -> None:
-        from scipy.sparse import csc_matrix
-
-        flag = csc_matrix(self.flag_coef)
-        nz = np.flatnonzero(self.alarm_coef)
+        """Write the weights: the alarm and crisis heads as float32, the flag heads as float16 (they only choose
+        which flag among those raised: rounding them moves no alarm), all dense and compressed (~4 MB)."""
+        flag = self.flag_coef.toarray() if hasattr(self.flag_coef, "toarray") else np.asarray(self.flag_coef)
         crisis = self.crisis_coef if self.crisis_coef is not None else np.zeros_like(self.alarm_coef)
-        cz = np.flatnonzero(crisis)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         meta = {**(self.meta or {}), "flags": list(self.flags), "format": FORMAT, "alarm_threshold": self.alarm_threshold,
                 "flag_floor": self.flag_floor, "alarm_intercept": self.alarm_intercept,
                 "crisis_threshold": self.crisis_threshold, "crisis_intercept": self.crisis_intercept,
                 "clause_threshold": self.clause_threshold}
-        np.savez_compressed(path, alarm_index=nz.astype(np.int32), alarm_value=self.alarm_coef[nz].astype(np.float32),
-                            crisis_index=cz.astype(np.int32), crisis_value=crisis[cz].astype(np.float32),
-                            data=flag.data.astype(np.float32), indices=flag.indices, indptr=flag.indptr,
-                            shape=np.array(flag.shape), flag_intercept=self.flag_intercept.astype(np.float32),
-                            meta=np.array(json.dumps(meta)))
+        np.savez_compressed(path, alarm=np.asarray(self.alarm_coef, dtype=np.float32),
+                            crisis=np.asarray(crisis, dtype=np.float32), flag=flag.astype(np.float16),
+                            flag_intercept=self.flag_intercept.astype(np.float32), meta=np.array(json.dumps(meta)))
 
 
 @lru_cache(maxsize=2)
 def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
     """The shipped model (cached: loaded once per process)."""
-    from scipy.sparse import csc_matrix
-
     with np.load(path, allow_pickle=False) as stored:
         meta = json.loads(str(stored["meta"]))
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path} is triage model format {meta.get('format')}, expected {FORMAT}: "
                              "run python benchmarks/fit_triage.py")
-        alarm = np.zeros(int(stored["shape"][0]))
-        alarm[stored["alarm_index"]] = stored["alarm_value"]
-        crisis = np.zeros(int(stored["shape"][0]))
-        crisis[stored["crisis_index"]] = stored["crisis_value"]
+        alarm = stored["alarm"].astype(np.float64)
+        crisis = stored["crisis"].astype(np.float64)
         # dense in memory (features x flags, ~22 MB of float64): a sparse row times a dense matrix is the fast product,
         # in C order (scipy copies a Fortran-ordered matrix on every product: 9 ms a call)
-        flag = np.ascontiguousarray(csc_matrix((stored["data"], stored["indices"], stored["indptr"]),
-                                               shape=tuple(stored["shape"])).toarray(), dtype=np.float64)
+        flag = np.ascontiguousarray(stored["flag"], dtype=np.float64)
+        if not (alarm.shape == crisis.shape == (flag.shape[0],) and flag.shape[1] == len(meta["flags"])):
+            raise ValueError(f"{path} holds weights of mismatched shapes: run python benchmarks/fit_triage.py")
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
                            crisis, float(meta["crisis_intercept"]), float(meta["alarm_threshold"]),
                            float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta, meta.get("clause_threshold"))
@@ -191,7 +184,7 @@ def fit(texts: Sequence[str], labels: Sequence[set[str]], flags: Sequence[str], 
         if 0 < (targets == k).sum() < len(targets):
             head = LogisticRegression(C=c, max_iter=3000, solver="liblinear").fit(positives, (targets == k).astype(int))
             coef[:, k], intercept[k] = head.coef_[0], head.intercept_[0]
-    coef[np.abs(coef) < 1e-4] = 0.0  # the hashed space is mostly unused: store it sparse
+    coef[np.abs(coef) < 1e-4] = 0.0  # the hashed space is mostly unused: zeros compress well
     alarm_coef = alarm.coef_[0].copy()
     alarm_coef[np.abs(alarm_coef) < 1e-4] = 0.0
     crisis = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, solver="liblinear")
