@@ -12,10 +12,11 @@ highest opens the answer.  Each question weighs the same within its set, and eac
 same in all.  The trees are written as plain JSON (``lead.Trees`` reads them without scikit-learn),
 checked to score exactly as scikit-learn does.
 
-Fitted on two sets, cross-validated (5 folds by question; MedQuAD questions about one article in
-one fold): ``seed_written.jsonl`` (90 questions about the seed articles in people's words, written
-by a helper) and ``medquad-heldout`` (600 templated questions about the 1,500-article corpus,
-``heldout_questions.py``).  The tree depth and count are chosen by the cross-validated accuracy.
+Fitted on three sets, cross-validated (5 folds by question, drawn over the three sets at once; MedQuAD
+questions about one article in one fold): ``seed_written.jsonl`` (90 questions about the seed articles in
+people's words, written by a helper), ``medquad-heldout`` (600 templated questions about the 1,500-article
+corpus, ``heldout_questions.py``) and ``medquad-consumer`` (the same 600 sections asked in a person's words,
+``heldout_questions.py --consumer``).  The tree depth and count are chosen by the cross-validated accuracy.
 Reported, never fitted or tuned on: seed-dev, the held-out seed questions and long messages
 (``data/heldout/``), medquad-dev, and consumer-dev on the 6,154-article index when it is built.
 The hand-set rule (``SelectionSettings(lead="fixed")``) is the baseline, in the same run.
@@ -43,7 +44,7 @@ from chatbot.answer.bot import Chatbot
 from chatbot.evaluation import evidence_sentence, fold, load_questions
 from chatbot.settings import Settings, SelectionSettings
 
-FIT = ("seed-written", "medquad-heldout")
+FIT = ("seed-written", "medquad-heldout", "medquad-consumer")
 GRID = ((2, 100), (2, 250), (3, 100), (3, 250))  # (tree depth, trees)
 FOLDS = 5
 
@@ -63,6 +64,7 @@ def sets() -> dict[str, tuple[Path, Path]]:
     return {
         "seed-written": (ROOT / "index", ROOT / "benchmarks" / "data" / "seed_written.jsonl"),
         "medquad-heldout": (CACHE / "medquad-1500" / "index", CACHE / "medquad-heldout.jsonl"),
+        "medquad-consumer": (CACHE / "medquad-1500" / "index", CACHE / "medquad-consumer.jsonl"),
         "seed-dev": (ROOT / "index", SHARED / "eval" / "seed-dev.jsonl"),
         "seed-heldout": (ROOT / "index", ROOT / "benchmarks" / "data" / "heldout" / "seed-questions.jsonl"),
         "long-messages": (ROOT / "index", ROOT / "benchmarks" / "data" / "heldout" / "long-messages.jsonl"),
@@ -163,14 +165,18 @@ def accuracy(records: list[Record | None], score=None, rule: str = "") -> float:
 
 
 def cross_validate(by_set: dict[str, list[Record | None]], params: tuple[int, int]) -> dict[str, float]:
-    """Each fitted set's accuracy with every question judged by a model fitted without its fold."""
-    folds = {name: list(GroupKFold(FOLDS).split(recs, groups=[r.group if r else str(i) for i, r in enumerate(recs)]))
-             for name, recs in by_set.items()}
+    """Each fitted set's accuracy with every question judged by a model fitted without its fold.  Folds are
+    drawn over all sets at once by group, so questions about one MedQuAD article (templated and in a person's
+    words) always share a fold."""
+    flat = [(name, i, r.group if r else f"{name}:{i}") for name, recs in by_set.items() for i, r in enumerate(recs)]
+    fold_of = {}
+    for k, (_, held) in enumerate(GroupKFold(FOLDS).split(flat, groups=[g for _, _, g in flat])):
+        fold_of.update({flat[j][:2]: k for j in held})
     hits = dict.fromkeys(by_set, 0.0)
     for k in range(FOLDS):
-        model = fit({name: [recs[i] for i in folds[name][k][0]] for name, recs in by_set.items()}, params)
+        model = fit({name: [r for i, r in enumerate(recs) if fold_of[name, i] != k] for name, recs in by_set.items()}, params)
         for name, recs in by_set.items():
-            held = [recs[i] for i in folds[name][k][1]]
+            held = [r for i, r in enumerate(recs) if fold_of[name, i] == k]
             hits[name] += accuracy(held, scorer(model)) * len(held)
     return {name: hits[name] / len(recs) for name, recs in by_set.items()}
 
