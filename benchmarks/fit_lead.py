@@ -186,8 +186,10 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="report the shipped model; fit nothing")
     args = parser.parse_args()
     require_shared()
-    if not (CACHE / "medquad-heldout.jsonl").exists():
-        sys.exit("benchmarks/.cache/medquad-heldout.jsonl is missing: run python benchmarks/heldout_questions.py first")
+    for name, flag in (("medquad-heldout", ""), ("medquad-consumer", " --consumer")):
+        if not (CACHE / f"{name}.jsonl").exists():
+            sys.exit(f"benchmarks/.cache/{name}.jsonl is missing: run python benchmarks/heldout_questions.py{flag} "
+                     f"--out benchmarks/.cache/{name}.jsonl first")
     bots: dict[Path, Chatbot] = {}
     records: dict[str, list[Record | None]] = {}
     for name, (index, path) in sets().items():
