@@ -3,11 +3,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatbot.triage.context import clauses, normalise, strip_idioms, strip_negated
+from chatbot.triage.context import clauses, mark_negated, normalise, strip_idioms, strip_negated
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.triage.redflags import BY_NAME, FLAGS, LEVELS, level_of
 from chatbot.answer.safety import CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, emergency_notice, same_day_notice
-from chatbot.triage.assess import assess
+from chatbot.triage.assess import assess, model_input
 from chatbot.triage.model import features, load_model
 
 
@@ -64,6 +64,17 @@ def test_negated_words_are_taken_out_but_findings_stay():
     assert "chest" not in strip_negated(normalise("no chest pain but i can't pee"))
     assert "breathing" in strip_negated("he is not breathing")
     assert "fade" in strip_negated("a rash that doesn't fade")
+
+
+def test_the_learned_detector_reads_negated_words_marked_and_only_as_words():
+    marked = mark_negated(normalise("no chest pain but the ache is not going away and he is not breathing"))
+    assert marked.split()[:3] == ["neg_no", "neg_chest", "neg_pain"] and "neg_going neg_away" in marked
+    assert "he is not breathing" in marked  # a negation that is the finding stays as written
+    assert model_input("no fever. i can't pee") == "neg_no neg_fever . i can't pee"
+    # the letters of a marked word are not read: "neg_chest neg_pain" shares no character n-gram with "chest pain"
+    chars_only = features(["neg_chest neg_pain"])[:, : features(["x"]).shape[1] // 2]
+    assert chars_only.nnz == 0 and features(["neg_chest neg_pain"]).nnz > 0
+    assert (features(["chest pain"]).multiply(features(["neg_chest neg_pain"]))).nnz == 0
 
 
 def test_a_present_time_cue_starts_a_new_clause_after_a_past_one():

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
-from chatbot.triage.context import clauses, normalise, says_it_is_over, strip_idioms, strip_negated
+from chatbot.triage.context import clauses, mark_negated, normalise, says_it_is_over, strip_idioms, strip_negated
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.history import previous_user_messages
 from chatbot.triage.redflags import FLAGS, level_of
@@ -65,11 +66,18 @@ def _english_flags(text: str) -> set[str]:
     return {flag.name for flag in FLAGS if any(p.search(text) for p in flag.patterns)}
 
 
-def _kept(text: str) -> tuple[list[str], list]:
-    """The asserted clauses of ``text`` with negated words taken out, and all its clauses."""
-    parts = clauses(strip_idioms(normalise(text[:MAX_TRIAGE_CHARS])))
-    kept = [strip_negated(c.text) for c in parts if c.asserted]
+def _kept(text: str, *, marked: bool = False) -> tuple[list[str], list]:
+    """The asserted clauses of ``text`` with negated words taken out (``marked``: marked ``neg_``, as the
+    learned detector reads them), and all its clauses."""
+    parts = _clauses(text)
+    kept = [(mark_negated if marked else strip_negated)(c.text) for c in parts if c.asserted]
     return [k for k in kept if k], parts
+
+
+@lru_cache(maxsize=64)
+def _clauses(text: str) -> tuple:
+    """The clauses of ``text``, normalised, idioms out (cached: a message and its turns are read several ways)."""
+    return tuple(clauses(strip_idioms(normalise(text[:MAX_TRIAGE_CHARS]))))
 
 
 def _asserted(parts) -> list[str]:
@@ -78,10 +86,10 @@ def _asserted(parts) -> list[str]:
 
 def model_input(message: str, history: Sequence | None = None) -> str:
     """The text the learned detector reads for a message with its turn before: what it is fitted on."""
-    kept, parts = _kept(message)
+    kept, parts = _kept(message, marked=True)
     earlier = previous_user_messages(history)
     if earlier and not says_it_is_over(parts):
-        kept = _kept(earlier[-1])[0] + kept
+        kept = _kept(earlier[-1], marked=True)[0] + kept
     return " . ".join(kept)
 
 
@@ -106,7 +114,7 @@ def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
         if detect_language(text[:LANGUAGE_SAMPLE_CHARS]) != "en":  # fitted on few messages in other languages: a higher bar there
             model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor,
                                           max(model.crisis_threshold, FOREIGN_ALARM_THRESHOLD))
-        for detected in model.detect(model_units(kept), whole=-1):
+        for detected in model.detect(model_units(_kept(text, marked=True)[0]), whole=-1):
             found |= detected
     warning = any("warning_signs" in c.modifiers for c in parts)
     return found, says_it_is_over(parts), warning

@@ -98,11 +98,26 @@ def strip_idioms(text: str) -> str:
     return " ".join(_IDIOMS.sub(" ", text).split())
 
 
+NEGATED_PREFIX = "neg_"  # marks a word a negation cue covers, for the learned detector
+
+
 def strip_negated(clause: str) -> str:
     """``clause`` without the words a negation cue covers, keeping negations that are findings."""
     def drop(match: re.Match) -> str:
         return match.group(0) if _FINDING.match(match.group(0)) else " "
     return " ".join(_NEGATION_SCOPE.sub(drop, clause).split())
+
+
+def mark_negated(clause: str) -> str:
+    """``clause`` with each word a negation cue covers (the cue too) marked ``neg_``, except negations that are
+    findings: "no fever but i can't pee" -> "neg_no neg_fever but i can't pee".  The learned detector reads the
+    marked words as words of their own (not their letters), so it learns from the labels which negations
+    matter ("neg_going neg_away" in night pain that is not going away) where ``_FINDING`` has no rule."""
+    def mark(match: re.Match) -> str:
+        if _FINDING.match(match.group(0)):
+            return match.group(0)
+        return " " + " ".join(NEGATED_PREFIX + w for w in match.group(0).split()) + " "
+    return " ".join(_NEGATION_SCOPE.sub(mark, clause).split())
 
 
 _HISTORICAL = re.compile(

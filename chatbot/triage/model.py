@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,11 +25,16 @@ from typing import Sequence
 
 import numpy as np
 
+from chatbot.triage.context import NEGATED_PREFIX
+
 MODEL_PATH = Path(__file__).parent / "data" / "triage_model.npz"
 N_FEATURES = 2**16
 FORMAT = 4  # 4: dense weights, the flag heads in float16
 CRISIS_FLAG = "self_harm"
 CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on the train part's cross-validation)
+
+
+_NEGATED_WORD = re.compile(r"\b" + NEGATED_PREFIX + r"\S*")
 
 
 def _vectorizers():
@@ -52,9 +58,11 @@ def features(texts: Sequence[str]):
     from sklearn import config_context
 
     chars, words = _cached_vectorizers()
+    # negated words (``neg_fever``) count as words only: their letters would read as the finding itself
+    unmarked = [_NEGATED_WORD.sub(" ", t) for t in texts]
     # the vectorizers' settings are fixed above: checking them on every call cost more than hashing a message
     with config_context(skip_parameter_validation=True, assume_finite=True):
-        return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
+        return hstack([chars.transform(unmarked), words.transform(texts)]).tocsr()
 
 
 @dataclass(frozen=True)
