@@ -77,6 +77,25 @@ def test_the_learned_detector_reads_negated_words_marked_and_only_as_words():
     assert (features(["chest pain"]).multiply(features(["neg_chest neg_pain"]))).nnz == 0
 
 
+@pytest.mark.parametrize("text, modifiers", [
+    ("everyone would be better off if i was gone", set()),  # a wish to be dead, not a hypothetical
+    ("would anyone even notice if i wasnt here", set()),
+    ("what if i get numbness in my groin?", {"hypothetical"}),
+    ("so my sciatica was only on the right side for months", set()),  # "was only" is not "it was only a faint"
+    ("paramedics came, it was only a faint", {"resolved"}),
+    ("its gone numb down my leg", set()),
+    ("the pain's all gone now", {"resolved"}),
+])
+def test_modifiers_read_what_the_words_do(text, modifiers):
+    (clause,) = clauses(normalise(text))
+    assert set(clause.modifiers) == modifiers
+
+
+def test_a_clause_ends_at_but_after_a_number():
+    parts = clauses(normalise("the nurse said to ring if my temp went over 38 but tonight its 35.2 and im shaking"))
+    assert [p.asserted for p in parts] == [False, True]
+
+
 def test_a_present_time_cue_starts_a_new_clause_after_a_past_one():
     parts = clauses(normalise("had back surgery 2 years ago and since this morning I can't control my bladder"))
     assert [sorted(c.modifiers) for c in parts] == [["historical"], []]

@@ -52,7 +52,7 @@ class Clause:
 
 
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?;\n])\s+|\s*[\n]+\s*|(?<=[a-z]),? (?=but |however |although |though |except )|"
+    r"(?<=[.!?;\n])\s+|\s*[\n]+\s*|(?<=[a-z0-9]),? (?=but |however |although |though |except )|"
     # a present-time cue that starts what follows ("... 2 years ago and since this morning I can't pee"); one that
     # ends the sentence ("working late tonight") stays with it: a clause of a time word alone says nothing
     r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b,? [a-z'])"
@@ -135,6 +135,13 @@ _HYPOTHETICAL = re.compile(
     r"\bin case\b|\bsuppose\b|\bhypothetically\b|\bcould .* happen\b|\bis it possible to (get|have)\b|\bworried (i'll|i will|about getting|that i might get)\b|"
     r"\bafraid (i'll|i will|of getting)\b"
 )
+# "better off if I was gone": an "if" that states a wish to be dead, not a hypothetical (NICE CKS suicide risk:
+# feeling that others would be better off without them)
+_GONE = re.compile(
+    r"\bif (i|i'm|i am) (just |simply |finally )?(was|were|wasn't|weren't|was not|were not|am not|'m not|went|just went)? ?"
+    r"(gone|dead|not here|not around|no longer here|no longer around|here no more|away for good|not alive)\b|"
+    r"\bif i (just |simply )?(died|disappeared|vanished|didn't wake up|never woke up|wasn't (here|around|alive)|ended it)\b"
+)
 _FAMILY = re.compile(
     r"\b(am i|are we|are my kids|is my (son|daughter)) (at|more at) risk\b|\bruns? in (my|the|our) family\b|\bfamily history\b|\bhereditary\b|"
     r"\b(will|could|might) i (get|have|inherit)\b|\bgenetic\b|\binherit|"
@@ -148,8 +155,8 @@ _WARNING_SIGNS = re.compile(
     r"\bc'est quoi les (signes|symptomes|symptômes)\b|\bworan erkennt man\b|\b(anzeichen|symptome) (eines|einer|von)\b|\bwhat (counts as|makes)\b.*\bemergency\b|\bexplain\b|\bwhat causes\b"
 )
 _RESOLVED = re.compile(
-    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|all) gone( now)?\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
-    r"\bfalse alarm\b|\ball clear\b|\b(turned out|was only|was just|it was just|they said it was|said it was|diagnosed (it )?as)\b|"
+    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|all) gone(?= now\b| completely\b| for good\b|$|[.,;!?])|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
+    r"\bfalse alarm\b|\ball clear\b|\b(turned out|(it|that|this) was (only|just) (a|an)|they said it was|said it was|diagnosed (it )?as)\b|"
     r"\b(paramedics|doctors?|a&e|er|hospital|ambulance crew|gp) (checked|said|sent|cleared|discharged|ruled)\b|\bsent (me|him|her|us) home\b|"
     r"\b(it|that|the pain|the numbness|the bleeding|the seizure|bleeding|it all) (stopped|passed|settled|eased off)\b|\bback to (his |her |my |their )?normal\b|"
     r"\b(home|discharged|out of hospital) now\b|\b(was|were|got|been|they|we) discharged\b|\bdischarged (me|him|her|us)\b|"
@@ -165,7 +172,7 @@ def modifiers_of(clause: str) -> frozenset[str]:
     current = bool(_CURRENT.search(clause))
     if _HISTORICAL.search(clause) and not current:
         found.add("historical")
-    if _HYPOTHETICAL.search(clause):
+    if _HYPOTHETICAL.search(clause) and not _GONE.search(clause):
         found.add("hypothetical")
     if _FAMILY.search(clause):
         found.add("family")
