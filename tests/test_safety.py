@@ -71,6 +71,9 @@ def test_the_learned_detector_reads_negated_words_marked_and_only_as_words():
     assert marked.split()[:3] == ["neg_no", "neg_chest", "neg_pain"] and "neg_going neg_away" in marked
     assert "he is not breathing" in marked  # a negation that is the finding stays as written
     assert model_input("no fever. i can't pee") == "neg_no neg_fever . i can't pee"
+    # a clause set aside reaches the model marked too; the patterns never read it
+    assert model_input("had a stroke in 2010. now my hands shake") == "ctx_had ctx_a ctx_stroke ctx_in ctx_2010 . now my hands shake"
+    assert features(["ctx_stroke"])[:, : features(["x"]).shape[1] // 2].nnz == 0
     # the letters of a marked word are not read: "neg_chest neg_pain" shares no character n-gram with "chest pain"
     chars_only = features(["neg_chest neg_pain"])[:, : features(["x"]).shape[1] // 2]
     assert chars_only.nnz == 0 and features(["neg_chest neg_pain"]).nnz > 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from chatbot.triage.context import clauses, mark_negated, normalise, says_it_is_over, strip_idioms, strip_negated
+from chatbot.triage.context import ASIDE_PREFIX, clauses, mark_negated, normalise, says_it_is_over, strip_idioms, strip_negated
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.history import previous_user_messages
 from chatbot.triage.redflags import FLAGS, level_of
@@ -70,7 +70,10 @@ def _kept(text: str, *, marked: bool = False) -> tuple[list[str], list]:
     """The asserted clauses of ``text`` with negated words taken out (``marked``: marked ``neg_``, as the
     learned detector reads them), and all its clauses."""
     parts = _clauses(text)
-    kept = [(mark_negated if marked else strip_negated)(c.text) for c in parts if c.asserted]
+    if marked:
+        kept = [mark_negated(c.text) if c.asserted else " ".join(ASIDE_PREFIX + w for w in c.text.split()) for c in parts]
+    else:
+        kept = [strip_negated(c.text) for c in parts if c.asserted]
     return [k for k in kept if k], parts
 
 

@@ -99,6 +99,7 @@ def strip_idioms(text: str) -> str:
 
 
 NEGATED_PREFIX = "neg_"  # marks a word a negation cue covers, for the learned detector
+ASIDE_PREFIX = "ctx_"  # marks a word of a clause set aside (past, hypothetical, family, warning signs, over)
 
 
 def strip_negated(clause: str) -> str:

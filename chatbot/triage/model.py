@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from chatbot.triage.context import NEGATED_PREFIX
+from chatbot.triage.context import ASIDE_PREFIX, NEGATED_PREFIX
 
 MODEL_PATH = Path(__file__).parent / "data" / "triage_model.npz"
 N_FEATURES = 2**16
@@ -34,7 +34,7 @@ CRISIS_FLAG = "self_harm"
 CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on the train part's cross-validation)
 
 
-_NEGATED_WORD = re.compile(r"\b" + NEGATED_PREFIX + r"\S*")
+_NEGATED_WORD = re.compile(r"\b(?:" + NEGATED_PREFIX + "|" + ASIDE_PREFIX + r")\S*")
 
 
 def _vectorizers():
