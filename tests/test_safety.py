@@ -88,10 +88,31 @@ def test_the_learned_detector_reads_negated_words_marked_and_only_as_words():
     ("paramedics came, it was only a faint", {"resolved"}),
     ("its gone numb down my leg", set()),
     ("the pain's all gone now", {"resolved"}),
+    ("my balance is all gone, i keep falling", set()),  # a lost function, not an episode over
+    ("it was only an hour ago i took 30 of my sleeping pills", set()),  # a time, not a reassurance
+    ("he had a fit, it was just low blood sugar", {"resolved"}),
+    ("what if i was gone on holiday and had a seizure", {"hypothetical"}),  # away, not dead
 ])
 def test_modifiers_read_what_the_words_do(text, modifiers):
     (clause,) = clauses(normalise(text))
     assert set(clause.modifiers) == modifiers
+
+
+@pytest.mark.parametrize("reply", ["not", "not really", "not sure", "no", "never mind", "not yet"])
+def test_a_reply_of_negated_words_alone_raises_nothing(reply):
+    assert model_input(reply) == "" and assess(reply).level == "routine"
+    assert assess("ok thanks, what about yoga?", ["what stretches help sciatica?", reply]).level == "routine"
+
+
+def test_marked_words_never_leak_as_plain_words():
+    # each part of a hyphenated word is marked, as the word features split it
+    assert mark_negated("i'm not going to self-harm") == "i'm neg_not neg_going neg_to neg_self-neg_harm"
+    assert features(["neg_self-neg_harm"]).multiply(features(["self harm"])).nnz == 0
+
+
+def test_the_fit_reads_a_pair_of_turns_as_run_time_does():
+    # a previous turn that says it is over is not read with the new message at run time, nor in the fit
+    assert model_input("now my left arm feels heavy", ["had chest pain last night but it went away"]) == "now my left arm feels heavy"
 
 
 def test_a_clause_ends_at_but_after_a_number():
@@ -227,6 +248,17 @@ def test_a_clause_read_alone_needs_the_higher_clause_bar(tmp_path):
         load_model.cache_clear()
 
 
+def test_a_clause_alone_alarms_only_where_the_whole_message_is_not_plainly_ordinary(monkeypatch):
+    import chatbot.triage.model as triage_model
+    model = load_model()
+    texts = ["i want to kill myself tonight", "my back hurts . i want to kill myself tonight"]
+    whole = float(model.alarm(features(texts[1:]))[0])
+    monkeypatch.setattr(triage_model, "CLAUSE_NEEDS_WHOLE", whole - 1e-6)
+    assert model.detect(texts, whole=1)[0]
+    monkeypatch.setattr(triage_model, "CLAUSE_NEEDS_WHOLE", whole + 1e-6)
+    assert not model.detect(texts, whole=1)[0]
+
+
 def test_a_saved_model_reads_back_with_the_same_alarms_and_flags(tmp_path):
     import json
 
@@ -242,8 +274,13 @@ def test_a_saved_model_reads_back_with_the_same_alarms_and_flags(tmp_path):
         assert again.detect(texts) == model.detect(texts)
         with np.load(tmp_path / "m.npz") as stored:  # weights of another shape: refused with what to run
             parts = {name: stored[name] for name in stored.files}
-        parts["alarm"] = parts["alarm"][:-1]
-        np.savez(tmp_path / "bad.npz", **parts)
+        for name in ("alarm", "crisis", "flag"):  # one head short, or all of them narrower than the features
+            bad = {**parts, name: parts[name][:-1]}
+            np.savez(tmp_path / "bad.npz", **bad)
+            with pytest.raises(ValueError, match="fit_triage"):
+                load_model(tmp_path / "bad.npz")
+        half = {**parts, **{name: parts[name][: len(parts[name]) // 2] for name in ("alarm", "crisis", "flag")}}
+        np.savez(tmp_path / "bad.npz", **half)
         with pytest.raises(ValueError, match="fit_triage"):
             load_model(tmp_path / "bad.npz")
         parts["meta"] = np.array(json.dumps({**json.loads(str(parts["meta"])), "format": 3}))

@@ -6,9 +6,11 @@ How a message is read (details and measured figures: docs/safety.md):
 1. normalised (``context.normalise``) and split into clauses with ConText-style modifiers;
    clauses that speak of the past, a hypothetical, family history, warning signs in general or
    an episode that is over are set aside, and negated words are taken out of the rest;
-2. what remains goes to the learned detector (``triage_model``, n-gram logistic regression
-   fitted on labelled messages), to the precise English patterns of ``redflags`` and to the
-   patterns in five other languages (``languages``); a flag raised by any of them counts;
+2. what remains goes to the precise English patterns of ``redflags`` and to the patterns in
+   five other languages (``languages``); the learned detector (``triage_model``, n-gram logistic
+   regression fitted on labelled messages) reads the whole message with negated words and
+   set-aside clauses marked (``neg_``, ``ctx_``) instead of taken out; a flag raised by any of
+   them counts;
 3. the conversation: the user's earlier turns are read the same way, alone and with the turn
    before them (so "and now both legs are numb too" is read with "my back has hurt for a
    week"), and an emergency raised earlier stays until a later turn says it is over.
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from chatbot.triage.context import ASIDE_PREFIX, clauses, mark_negated, normalise, says_it_is_over, strip_idioms, strip_negated
+from chatbot.triage.context import ASIDE_PREFIX, clauses, has_unmarked_word, mark_negated, marked as context_marked, unmarked, normalise, says_it_is_over, strip_idioms, strip_negated
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.history import previous_user_messages
 from chatbot.triage.redflags import FLAGS, level_of
@@ -67,11 +69,12 @@ def _english_flags(text: str) -> set[str]:
 
 
 def _kept(text: str, *, marked: bool = False) -> tuple[list[str], list]:
-    """The asserted clauses of ``text`` with negated words taken out (``marked``: marked ``neg_``, as the
-    learned detector reads them), and all its clauses."""
-    parts = _clauses(text)
+    """The asserted clauses of ``text`` with negated words taken out, as the patterns read them, or with
+    ``marked`` every clause as the learned detector reads it (negated words marked ``neg_``, the clauses
+    set aside marked ``ctx_``); and all its clauses."""
+    parts = _clauses(text[:MAX_TRIAGE_CHARS])
     if marked:
-        kept = [mark_negated(c.text) if c.asserted else " ".join(ASIDE_PREFIX + w for w in c.text.split()) for c in parts]
+        kept = [mark_negated(c.text) if c.asserted else context_marked(c.text, ASIDE_PREFIX) for c in parts]
     else:
         kept = [strip_negated(c.text) for c in parts if c.asserted]
     return [k for k in kept if k], parts
@@ -80,7 +83,7 @@ def _kept(text: str, *, marked: bool = False) -> tuple[list[str], list]:
 @lru_cache(maxsize=64)
 def _clauses(text: str) -> tuple:
     """The clauses of ``text``, normalised, idioms out (cached: a message and its turns are read several ways)."""
-    return tuple(clauses(strip_idioms(normalise(text[:MAX_TRIAGE_CHARS]))))
+    return tuple(clauses(strip_idioms(normalise(text))))
 
 
 def _asserted(parts) -> list[str]:
@@ -92,16 +95,22 @@ def model_input(message: str, history: Sequence | None = None) -> str:
     kept, parts = _kept(message, marked=True)
     earlier = previous_user_messages(history)
     if earlier and not says_it_is_over(parts):
-        kept = _kept(earlier[-1], marked=True)[0] + kept
-    return " . ".join(kept)
+        before, before_parts = _kept(earlier[-1], marked=True)
+        if not says_it_is_over(before_parts):  # read as at run time: a pair that says it is over is not read
+            kept = before + kept
+    return " . ".join(kept) if any(has_unmarked_word(k) for k in kept) else ""
 
 
 def model_units(kept: Sequence[str]) -> list[str]:
     """What the learned detector reads of a message's asserted clauses: each clause long enough to
     stand alone, then the whole (last).  The alarm threshold is chosen on the most alarming of these
     (benchmarks/fit_triage.py), so that its bound on false alarms holds for messages of many clauses."""
-    kept = [k for k in kept if _WORD.search(k)]  # markup or stray letters alone say nothing to the model
-    return ([k for k in kept if len(k.split()) >= MIN_CLAUSE_WORDS] + [" . ".join(kept)]) if len(kept) > 1 else list(kept)
+    # markup, stray letters or marked words alone say nothing to the model
+    if not any(has_unmarked_word(k) for k in kept):
+        return []
+    kept = [k for k in kept if _WORD.search(k)]
+    alone = [k for k in kept if len(unmarked(k).split()) >= MIN_CLAUSE_WORDS]  # a clause set aside is never read alone
+    return (alone + [" . ".join(kept)]) if len(kept) > 1 else list(kept)
 
 
 def _read(text: str, model=None) -> tuple[set[str], bool, bool]:

@@ -8,10 +8,12 @@ et al., 2009): ``historical`` ("a seizure as a teen", unless a
 present-time cue such as "since this morning" is in the same clause), ``hypothetical`` ("what
 if I can't pee?"), ``family`` ("my dad had a stroke, am I at risk?"), ``warning_signs`` (a
 question *about* red flags: "when is back pain an emergency?") and ``resolved`` ("it went
-away", "the paramedics said it was a panic attack").  A red flag found in a clause with any of
-these does not raise an alarm; negated words ("no chest pain", "I'm not suicidal") are taken out
-of a clause by ``strip_negated`` (a cue's scope runs to the next conjunction), so the rest of the
-clause still counts ("no fever but I can't pee").
+away", "the paramedics said it was a panic attack").  The patterns never read a clause with any of
+these, and read the others with negated words ("no chest pain", "I'm not suicidal") taken out by
+``strip_negated`` (a cue's scope runs to the next conjunction), so the rest of the clause still
+counts ("no fever but I can't pee").  The learned detector reads both marked instead
+(``mark_negated``: "neg_no neg_fever"; set-aside clauses ``ctx_``), as words of their own, and
+learns from the labels what they mean next to the rest.
 """
 
 from __future__ import annotations
@@ -100,6 +102,9 @@ def strip_idioms(text: str) -> str:
 
 NEGATED_PREFIX = "neg_"  # marks a word a negation cue covers, for the learned detector
 ASIDE_PREFIX = "ctx_"  # marks a word of a clause set aside (past, hypothetical, family, warning signs, over)
+_MARKABLE = re.compile(r"[\w']+")
+_ANY_MARKED = re.compile(r"\b(?:" + NEGATED_PREFIX + "|" + ASIDE_PREFIX + r")[\w']*")
+_PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
 def strip_negated(clause: str) -> str:
@@ -115,10 +120,24 @@ def mark_negated(clause: str) -> str:
     marked words as words of their own (not their letters), so it learns from the labels which negations
     matter ("neg_going neg_away" in night pain that is not going away) where ``_FINDING`` has no rule."""
     def mark(match: re.Match) -> str:
-        if _FINDING.match(match.group(0)):
-            return match.group(0)
-        return " " + " ".join(NEGATED_PREFIX + w for w in match.group(0).split()) + " "
+        return match.group(0) if _FINDING.match(match.group(0)) else " " + marked(match.group(0), NEGATED_PREFIX) + " "
     return " ".join(_NEGATION_SCOPE.sub(mark, clause).split())
+
+
+def marked(text: str, prefix: str) -> str:
+    """``text`` with every word prefixed (each part of "self-harm" too, as the word features split it)."""
+    return _MARKABLE.sub(lambda m: prefix + m.group(0), text)
+
+
+def unmarked(text: str) -> str:
+    """``text`` without its marked words."""
+    return " ".join(_ANY_MARKED.sub(" ", text).split())
+
+
+def has_unmarked_word(text: str) -> bool:
+    """Whether ``text`` says something besides marked words: a text of marked words alone ("neg_not neg_really")
+    is not read by the learned detector, as it was not when negated words were deleted."""
+    return bool(_PLAIN_WORD.search(unmarked(text)))
 
 
 _HISTORICAL = re.compile(
@@ -140,7 +159,8 @@ _HYPOTHETICAL = re.compile(
 # feeling that others would be better off without them)
 _GONE = re.compile(
     r"\bif (i|i'm|i am) (just |simply |finally )?(was|were|wasn't|weren't|was not|were not|am not|'m not|went|just went)? ?"
-    r"(gone|dead|not here|not around|no longer here|no longer around|here no more|away for good|not alive)\b|"
+    r"(gone|dead|not here|not around|no longer here|no longer around|here no more|away for good|not alive)\b"
+    r"(?! (on|for|to|out|abroad|in|at|with|from|shopping|travelling|traveling|away)\b)|"
     r"\bif i (just |simply )?(died|disappeared|vanished|didn't wake up|never woke up|wasn't (here|around|alive)|ended it)\b"
 )
 _FAMILY = re.compile(
@@ -156,8 +176,8 @@ _WARNING_SIGNS = re.compile(
     r"\bc'est quoi les (signes|symptomes|symptômes)\b|\bworan erkennt man\b|\b(anzeichen|symptome) (eines|einer|von)\b|\bwhat (counts as|makes)\b.*\bemergency\b|\bexplain\b|\bwhat causes\b"
 )
 _RESOLVED = re.compile(
-    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|all) gone(?= now\b| completely\b| for good\b|$|[.,;!?])|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
-    r"\bfalse alarm\b|\ball clear\b|\b(turned out|(it|that|this) was (only|just) (a|an)|they said it was|said it was|diagnosed (it )?as)\b|"
+    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|it's all|its all|it is all|all) gone (now|away|completely|for good)\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
+    r"\bfalse alarm\b|\ball clear\b|\b(turned out|(it|that|this) was (only|just) (?!(an? |the )?(hour|minutes?|few|couple|days?|weeks?|seconds?|moment|ago|yesterday|last|\d))\w+|they said it was|said it was|diagnosed (it )?as)\b|"
     r"\b(paramedics|doctors?|a&e|er|hospital|ambulance crew|gp) (checked|said|sent|cleared|discharged|ruled)\b|\bsent (me|him|her|us) home\b|"
     r"\b(it|that|the pain|the numbness|the bleeding|the seizure|bleeding|it all) (stopped|passed|settled|eased off)\b|\bback to (his |her |my |their )?normal\b|"
     r"\b(home|discharged|out of hospital) now\b|\b(was|were|got|been|they|we) discharged\b|\bdischarged (me|him|her|us)\b|"

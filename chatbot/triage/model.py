@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,16 +24,17 @@ from typing import Sequence
 
 import numpy as np
 
-from chatbot.triage.context import ASIDE_PREFIX, NEGATED_PREFIX
+from chatbot.triage.context import unmarked
 
 MODEL_PATH = Path(__file__).parent / "data" / "triage_model.npz"
 N_FEATURES = 2**16
 FORMAT = 4  # 4: dense weights, the flag heads in float16
 CRISIS_FLAG = "self_harm"
+CLAUSE_NEEDS_WHOLE = 0.15  # the whole message's alarm probability a clause read alone also needs
 CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on the train part's cross-validation)
 
 
-_NEGATED_WORD = re.compile(r"\b(?:" + NEGATED_PREFIX + "|" + ASIDE_PREFIX + r")\S*")
+
 
 
 def _vectorizers():
@@ -59,10 +59,10 @@ def features(texts: Sequence[str]):
 
     chars, words = _cached_vectorizers()
     # negated words (``neg_fever``) count as words only: their letters would read as the finding itself
-    unmarked = [_NEGATED_WORD.sub(" ", t) for t in texts]
+    plain = [unmarked(t) for t in texts]
     # the vectorizers' settings are fixed above: checking them on every call cost more than hashing a message
     with config_context(skip_parameter_validation=True, assume_finite=True):
-        return hstack([chars.transform(unmarked), words.transform(texts)]).tocsr()
+        return hstack([chars.transform(plain), words.transform(texts)]).tocsr()
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,8 @@ class TriageModel:
         found: list[set[str]] = [set() for _ in texts]
         bar = np.full(len(texts), self.alarm_threshold)
         if whole is not None and self.clause_threshold is not None:
-            bar[:] = self.clause_threshold
+            # a clause alone alarms at its own bar, and only where the whole message is not plainly ordinary
+            bar[:] = self.clause_threshold if alarm[whole % len(texts)] >= CLAUSE_NEEDS_WHOLE else np.inf
             bar[whole % len(texts)] = self.alarm_threshold
         raised = np.flatnonzero(alarm >= bar)
         if len(raised):
@@ -163,7 +164,7 @@ def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
         # dense in memory (features x flags, ~22 MB of float64): a sparse row times a dense matrix is the fast product,
         # in C order (scipy copies a Fortran-ordered matrix on every product: 9 ms a call)
         flag = np.ascontiguousarray(stored["flag"], dtype=np.float64)
-        if not (alarm.shape == crisis.shape == (flag.shape[0],) and flag.shape[1] == len(meta["flags"])):
+        if not (alarm.shape == crisis.shape == (flag.shape[0],) == (2 * N_FEATURES,) and flag.shape[1] == len(meta["flags"])):
             raise ValueError(f"{path} holds weights of mismatched shapes: run python benchmarks/fit_triage.py")
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
                            crisis, float(meta["crisis_intercept"]), float(meta["alarm_threshold"]),
