@@ -120,6 +120,16 @@ def test_a_clause_ends_at_but_after_a_number():
     assert [p.asserted for p in parts] == [False, True]
 
 
+def test_each_half_of_a_feature_row_has_unit_length_as_the_model_was_fitted():
+    from sklearn.preprocessing import normalize
+    x = features(["my back hurts and i can't feel my legs", "", "neg_no neg_fever"])
+    half = x.shape[1] // 2
+    for part in (x[:, :half], x[:, half:]):
+        lengths = np.sqrt(np.asarray(part.multiply(part).sum(axis=1)).ravel())
+        assert np.allclose(lengths[lengths > 0], 1.0) and lengths[1] == 0.0
+        assert abs(normalize(part) - part).max() < 1e-12
+
+
 def test_a_present_time_cue_starts_a_new_clause_after_a_past_one():
     parts = clauses(normalise("had back surgery 2 years ago and since this morning I can't control my bladder"))
     assert [sorted(c.modifiers) for c in parts] == [["historical"], []]

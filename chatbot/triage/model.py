@@ -40,11 +40,22 @@ CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on
 def _vectorizers():
     from sklearn.feature_extraction.text import HashingVectorizer
 
+    # each row is scaled to unit length by ``_unit_rows``: scikit-learn's own normalising checked the input's
+    # type (pandas, narwhals) on every call, half the time of a message
     chars = HashingVectorizer(analyzer="char_wb", ngram_range=(2, 5), n_features=N_FEATURES, alternate_sign=False,
-                              norm="l2", lowercase=True)
+                              norm=None, lowercase=True)
     words = HashingVectorizer(analyzer="word", ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False,
-                              norm="l2", lowercase=True, token_pattern=r"(?u)\b[\w']+\b")
+                              norm=None, lowercase=True, token_pattern=r"(?u)\b[\w']+\b")
     return chars, words
+
+
+def _unit_rows(x):
+    """``x`` (CSR) with every non-empty row scaled to unit Euclidean length, in place."""
+    counts = np.diff(x.indptr)
+    rows = np.repeat(np.arange(x.shape[0]), counts)
+    lengths = np.sqrt(np.bincount(rows, weights=x.data ** 2, minlength=x.shape[0]))
+    x.data /= lengths[rows]  # only rows with values are divided: an empty row has no data
+    return x
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +73,7 @@ def features(texts: Sequence[str]):
     plain = [unmarked(t) for t in texts]
     # the vectorizers' settings are fixed above: checking them on every call cost more than hashing a message
     with config_context(skip_parameter_validation=True, assume_finite=True):
-        return hstack([chars.transform(plain), words.transform(texts)]).tocsr()
+        return hstack([_unit_rows(chars.transform(plain)), _unit_rows(words.transform(texts))]).tocsr()
 
 
 @dataclass(frozen=True)
