@@ -88,6 +88,7 @@ def test_the_learned_detector_reads_negated_words_marked_and_only_as_words():
     ("paramedics came, it was only a faint", {"resolved"}),
     ("its gone numb down my leg", set()),
     ("the pain's all gone now", {"resolved"}),
+    ("it's all gone", {"resolved"}),
     ("my balance is all gone, i keep falling", set()),  # a lost function, not an episode over
     ("it was only an hour ago i took 30 of my sleeping pills", set()),  # a time, not a reassurance
     ("he had a fit, it was just low blood sugar", {"resolved"}),
@@ -102,6 +103,17 @@ def test_modifiers_read_what_the_words_do(text, modifiers):
 def test_a_reply_of_negated_words_alone_raises_nothing(reply):
     assert model_input(reply) == "" and assess(reply).level == "routine"
     assert assess("ok thanks, what about yoga?", ["what stretches help sciatica?", reply]).level == "routine"
+
+
+@pytest.mark.parametrize("reply", ["not really", "no", "not sure"])
+def test_a_bare_reply_adds_nothing_to_the_turn_before(reply):
+    assert assess(reply, ["I've been feeling a bit low lately"]).level == "routine"
+    assert assess(reply, ["my back hurts and i suddenly can't control my bladder"]).level == "emergency"  # carried
+
+
+def test_someone_who_stopped_breathing_is_an_emergency():
+    assert "unresponsive" in assess("my dad stopped breathing").flags
+    assert assess("what should i do if someone stopped breathing?").level == "routine"  # a hypothetical
 
 
 def test_marked_words_never_leak_as_plain_words():
@@ -166,6 +178,11 @@ def test_an_emergency_stays_until_the_user_says_it_is_over():
         ("mein Vater ist bewusstlos und reagiert nicht", "unresponsive"),
         ("meu filho engoliu comprimidos da avó", "overdose"),
         ("ho mal di schiena e non riesco più a fare pipì", "cauda_equina"),
+        ("creo que voy a terminar con mi vida, no le veo sentido a seguir viviendo", "self_harm"),
+        ("franchement la vie ne vaut plus la peine", "self_harm"),
+        ("ich denke daran, mir das Leben zu nehmen", "self_harm"),
+        ("acho que vou acabar com a minha vida", "self_harm"),
+        ("stanotte la faccio finita", "self_harm"),
     ],
 )
 def test_emergencies_in_other_languages(message, flag):

@@ -93,6 +93,8 @@ def _asserted(parts) -> list[str]:
 def model_input(message: str, history: Sequence | None = None) -> str:
     """The text the learned detector reads for a message with its turn before: what it is fitted on."""
     kept, parts = _kept(message, marked=True)
+    if not any(has_unmarked_word(k) for k in kept):
+        kept = []  # a reply of negated or set-aside words alone says nothing: the turn before is read, as at run time
     earlier = previous_user_messages(history)
     if earlier and not says_it_is_over(parts):
         before, before_parts = _kept(earlier[-1], marked=True)
@@ -148,7 +150,9 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
     flags, over, warning = _read(message, model)
     if over:
         carried = set()
-    elif before:
+    elif before and any(has_unmarked_word(k) for k in _kept(message, marked=True)[0]):
+        # read with the turn before, unless the reply is only negated or set-aside words ("not really", "no"):
+        # it adds nothing to that turn, which has been read already
         flags |= _read(f"{before}. {message}", model)[0]
     carried -= flags
     all_flags = flags | carried

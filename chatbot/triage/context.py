@@ -176,7 +176,7 @@ _WARNING_SIGNS = re.compile(
     r"\bc'est quoi les (signes|symptomes|symptômes)\b|\bworan erkennt man\b|\b(anzeichen|symptome) (eines|einer|von)\b|\bwhat (counts as|makes)\b.*\bemergency\b|\bexplain\b|\bwhat causes\b"
 )
 _RESOLVED = re.compile(
-    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|it's all|its all|it is all|all) gone (now|away|completely|for good)\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
+    r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|it's all|its all|it is all|all) gone (now|away|completely|for good)\b|\b(it's|its|it is|it has) all gone\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
     r"\bfalse alarm\b|\ball clear\b|\b(turned out|(it|that|this) was (only|just) (?!(an? |the )?(hour|minutes?|few|couple|days?|weeks?|seconds?|moment|ago|yesterday|last|\d))\w+|they said it was|said it was|diagnosed (it )?as)\b|"
     r"\b(paramedics|doctors?|a&e|er|hospital|ambulance crew|gp) (checked|said|sent|cleared|discharged|ruled)\b|\bsent (me|him|her|us) home\b|"
     r"\b(it|that|the pain|the numbness|the bleeding|the seizure|bleeding|it all) (stopped|passed|settled|eased off)\b|\bback to (his |her |my |their )?normal\b|"

@@ -61,6 +61,12 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(selbstmord|umbringen|nicht mehr leben|sterben will|will sterben|mich ritzen|ritze mich)\b",
         r"\b(me matar|tirar (a )?minha (propria )?vida|nao quero (mais )?viver|quero morrer|me cortar|acabar com tudo)\b",
         r"\b(uccidermi|ammazzarmi|togliermi la vita|farla finita|non voglio (piu )?vivere|voglio morire|tagliarmi)\b",
+        # ways of saying it that the patterns above missed (found by a helper's check, 2026-12-07), with their variants
+        r"\b(no (le )?veo (el |ningun )?sentido a (seguir )?viv\w*|no vale la pena vivir|terminar con (todo|mi vida)|ya no quiero estar aqui)\b",
+        r"\b(la vie ne vaut plus (la peine|rien)|(ne veux|n'ai) plus (envie de )?vivre|ne plus me reveiller|me foutre en l'?air)\b",
+        r"\b(mir|mich) (selbst )?das leben (zu )?nehm\w*\b|\b(will|mochte) nicht mehr (leben|aufwachen)\b|\ballem ein ende (setzen|machen)\b",
+        r"\b(acabar com a (minha )?vida|a vida (ja )?nao vale (mais )?a pena|nao aguento mais viver|tirar a (minha )?(propria )?vida)\b",
+        r"\b(la )?(faccio|facciamo|fara|farei) finita\b|\bla vita non ha (piu )?senso\b|\bnon (mi )?voglio (piu )?svegliare\b",
     ),
     "chest_pain": _p(
         r"\b(dolor|opresion|presion) (en el|de|del) pecho\b", r"\bme duele (mucho )?el pecho\b",

@@ -149,6 +149,7 @@ FLAGS: tuple[RedFlag, ...] = (
         f"{NHS_999}; NHS, First aid: https://www.nhs.uk/conditions/first-aid/",
         ("unconscious", "faint", "collapse"), _p(
             r"\b(unconscious|unresponsive|won'?t wake up|can'?t wake (him|her|them)( up)?|not (waking up|responding|breathing))\b",
+            r"\b(he|she|they|my \w+|baby|child|kid|someone|it) (has |'s |just )?(stopped|stops|stop) breathing\b",
             r"\bcollapsed\b",
         )),
     RedFlag(
