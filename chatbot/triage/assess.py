@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from chatbot.triage.context import ASIDE_PREFIX, clauses, has_unmarked_word, mark_negated, marked as context_marked, unmarked, normalise, says_it_is_over, strip_idioms, strip_negated
+from chatbot.triage.context import (clauses, has_unmarked_word, mark_aside, mark_negated, normalise, says_it_is_over,
+                                    strip_idioms, strip_negated, unmarked)
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.history import previous_user_messages
 from chatbot.triage.redflags import FLAGS, level_of
@@ -74,10 +75,15 @@ def _kept(text: str, *, marked: bool = False) -> tuple[list[str], list]:
     set aside marked ``ctx_``); and all its clauses."""
     parts = _clauses(text[:MAX_TRIAGE_CHARS])
     if marked:
-        kept = [mark_negated(c.text) if c.asserted else context_marked(c.text, ASIDE_PREFIX) for c in parts]
+        kept = [mark_negated(c.text) if c.asserted else mark_aside(c.text) for c in parts]
     else:
         kept = [strip_negated(c.text) for c in parts if c.asserted]
     return [k for k in kept if k], parts
+
+
+def _says_something(kept: Sequence[str]) -> bool:
+    """Whether clauses as the learned detector reads them hold a word that is not marked."""
+    return any(has_unmarked_word(k) for k in kept)
 
 
 @lru_cache(maxsize=64)
@@ -93,14 +99,14 @@ def _asserted(parts) -> list[str]:
 def model_input(message: str, history: Sequence | None = None) -> str:
     """The text the learned detector reads for a message with its turn before: what it is fitted on."""
     kept, parts = _kept(message, marked=True)
-    if not any(has_unmarked_word(k) for k in kept):
+    if not _says_something(kept):
         kept = []  # a reply of negated or set-aside words alone says nothing: the turn before is read, as at run time
     earlier = previous_user_messages(history)
     if earlier and not says_it_is_over(parts):
         before, before_parts = _kept(earlier[-1], marked=True)
         if not says_it_is_over(before_parts):  # read as at run time: a pair that says it is over is not read
             kept = before + kept
-    return " . ".join(kept) if any(has_unmarked_word(k) for k in kept) else ""
+    return " . ".join(kept) if _says_something(kept) else ""
 
 
 def model_units(kept: Sequence[str]) -> list[str]:
@@ -108,7 +114,7 @@ def model_units(kept: Sequence[str]) -> list[str]:
     stand alone, then the whole (last).  The alarm threshold is chosen on the most alarming of these
     (benchmarks/fit_triage.py), so that its bound on false alarms holds for messages of many clauses."""
     # markup, stray letters or marked words alone say nothing to the model
-    if not any(has_unmarked_word(k) for k in kept):
+    if not _says_something(kept):
         return []
     kept = [k for k in kept if _WORD.search(k)]
     alone = [k for k in kept if len(unmarked(k).split()) >= MIN_CLAUSE_WORDS]  # a clause set aside is never read alone
@@ -150,7 +156,7 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
     flags, over, warning = _read(message, model)
     if over:
         carried = set()
-    elif before and any(has_unmarked_word(k) for k in _kept(message, marked=True)[0]):
+    elif before and _says_something(_kept(message, marked=True)[0]):
         # read with the turn before, unless the reply is only negated or set-aside words ("not really", "no"):
         # it adds nothing to that turn, which has been read already
         flags |= _read(f"{before}. {message}", model)[0]

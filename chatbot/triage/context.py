@@ -120,11 +120,17 @@ def mark_negated(clause: str) -> str:
     marked words as words of their own (not their letters), so it learns from the labels which negations
     matter ("neg_going neg_away" in night pain that is not going away) where ``_FINDING`` has no rule."""
     def mark(match: re.Match) -> str:
-        return match.group(0) if _FINDING.match(match.group(0)) else " " + marked(match.group(0), NEGATED_PREFIX) + " "
+        return match.group(0) if _FINDING.match(match.group(0)) else " " + _marked(match.group(0), NEGATED_PREFIX) + " "
     return " ".join(_NEGATION_SCOPE.sub(mark, clause).split())
 
 
-def marked(text: str, prefix: str) -> str:
+def mark_aside(clause: str) -> str:
+    """A clause set aside (past, hypothetical, family, warning signs, over) as the learned detector reads it:
+    every word marked ``ctx_``."""
+    return _marked(clause, ASIDE_PREFIX)
+
+
+def _marked(text: str, prefix: str) -> str:
     """``text`` with every word prefixed (each part of "self-harm" too, as the word features split it)."""
     return _MARKABLE.sub(lambda m: prefix + m.group(0), text)
 

@@ -34,9 +34,6 @@ CLAUSE_NEEDS_WHOLE = 0.15  # the whole message's alarm probability a clause read
 CRISIS_NEEDS_ALARM = 0.2  # the alarm probability a crisis also needs (chosen on the train part's cross-validation)
 
 
-
-
-
 def _vectorizers():
     from sklearn.feature_extraction.text import HashingVectorizer
 
