@@ -142,6 +142,19 @@ def test_each_half_of_a_feature_row_has_unit_length_as_the_model_was_fitted():
         assert abs(normalize(part) - part).max() < 1e-12
 
 
+def test_feature_rows_join_the_two_halves_as_scipy_would():
+    from scipy.sparse import csr_matrix, hstack
+    from chatbot.triage.model import _side_by_side
+    rng = np.random.default_rng(0)
+    dense_left = rng.random((6, 5)) * (rng.random((6, 5)) < 0.4)
+    dense_right = rng.random((6, 7)) * (rng.random((6, 7)) < 0.4)
+    dense_left[2] = dense_right[2] = dense_right[4] = 0  # rows empty on one side or both
+    left, right = csr_matrix(dense_left), csr_matrix(dense_right)
+    joined, expected = _side_by_side(left, right), hstack([left, right]).tocsr()
+    assert joined.shape == expected.shape and abs(joined - expected).max() == 0
+    assert np.array_equal(joined.indices, expected.indices) and np.array_equal(joined.indptr, expected.indptr)
+
+
 def test_a_present_time_cue_starts_a_new_clause_after_a_past_one():
     parts = clauses(normalise("had back surgery 2 years ago and since this morning I can't control my bladder"))
     assert [sorted(c.modifiers) for c in parts] == [["historical"], []]

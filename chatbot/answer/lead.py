@@ -182,6 +182,7 @@ class Trees:
         self.missing_left = pad("missing_left", False).astype(bool)
         self.base = float(base)
         self.depth = self._check(trees, features)
+        self._flat: tuple[np.ndarray, ...] | None = None
 
     def _check(self, trees: Sequence[dict], features: int | None) -> int:
         """The deepest leaf's depth, after checking that every tree is a tree: children in range,
@@ -213,16 +214,34 @@ class Trees:
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
         """The model's raw score (log-odds) of each row."""
+        rows = np.asarray(rows, dtype=float)
         if not len(rows):
             return np.zeros(0)
-        tree = np.arange(len(self.value))[:, None]
-        node = np.zeros((len(self.value), len(rows)), dtype=np.intp)
+        if self._flat is None:
+            self._flat = self._flattened()
+        feature, threshold, left, right, missing_left, value = self._flat
+        n = len(rows)
+        columns = np.ascontiguousarray(rows.T).ravel()  # column-major: feature f of row j is at f * n + j
+        column = np.arange(n)
+        node = np.repeat(np.arange(len(self.value)) * self.value.shape[1], n).reshape(-1, n)  # each tree's root
+        missing = np.isnan(columns).any()
         for _ in range(self.depth):
-            x = rows[np.arange(len(rows))[None, :], self.feature[tree, node]]
-            left = (x <= self.threshold[tree, node]) | (np.isnan(x) & self.missing_left[tree, node])
-            step = np.where(left, self.left[tree, node], self.right[tree, node])
-            node = np.where(self.leaf[tree, node], node, step)
-        return self.base + self.value[tree, node].sum(axis=0)
+            x = columns[feature[node] * n + column]
+            goes_left = x <= threshold[node]
+            if missing:
+                goes_left |= np.isnan(x) & missing_left[node]
+            node = np.where(goes_left, left[node], right[node])
+        return self.base + value[node].sum(axis=0)
+
+    def _flattened(self) -> tuple[np.ndarray, ...]:
+        """The node arrays as one flat array each, children as flat indices; a leaf is its own child,
+        so a row that reached one stays there."""
+        trees, width = self.value.shape
+        own = np.arange(trees * width).reshape(trees, width)
+        first = (np.arange(trees) * width)[:, None]
+        left = np.where(self.leaf, own, self.left + first).ravel()
+        right = np.where(self.leaf, own, self.right + first).ravel()
+        return (self.feature.ravel(), self.threshold.ravel(), left, right, self.missing_left.ravel(), self.value.ravel())
 
 
 def lead_record(settings: SelectionSettings) -> dict:

@@ -85,10 +85,12 @@ class StoredArray:
     shape: tuple[int, ...]
 
     def map(self) -> np.ndarray:
-        """The whole array, memory-mapped read-only (pages are shared by every process that maps the file)."""
+        """The whole array, memory-mapped read-only (pages are shared by every process that maps the file).
+        A plain ndarray over the mapping, not an ``np.memmap``: every slice of a memmap builds another
+        memmap object, which cost answering most of a millisecond."""
         if not self.shape[0]:
             return np.zeros(self.shape, dtype=self.dtype)
-        return np.memmap(self.path, dtype=self.dtype, mode="r", offset=self.offset, shape=self.shape)
+        return np.asarray(np.memmap(self.path, dtype=self.dtype, mode="r", offset=self.offset, shape=self.shape))
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Rows ``start:stop``, read from the file (nothing else of the array is loaded)."""

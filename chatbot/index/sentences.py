@@ -48,9 +48,7 @@ class SentenceTable:
     def of_chunk(self, row: int) -> ChunkSentences:
         """Chunk ``row``'s sentence spans, token counts and (float32) vectors."""
         a, b = self.offsets[row], self.offsets[row + 1]
-        # plain arrays, not memory maps: each index into a memmap builds a memmap object (a third of a
-        # millisecond per answer went there)
-        return (np.asarray(self.spans[a:b]), np.asarray(self.tokens[a:b]),
+        return (self.spans[a:b], self.tokens[a:b],
                 self.codes[a:b].astype(np.float32) * self.scales[a:b, None])
 
     def take(self, rows: np.ndarray) -> "SentenceTable":
