@@ -133,23 +133,28 @@ def score_candidates(question: Question, hits: Sequence[Hit], question_vectors: 
     query_terms = terms_of(f"{question.search_query} {expand_synonyms(question.search_query)}")
     intent = question.intent
     cause_terms, effect_terms = terms_of(question.cause), terms_of(question.effect)
-    query_weight = sum(map(idf, query_terms)) or 1.0
-    w = settings
+    query_idf = {t: idf(t) for t in query_terms}
+    query_weight = sum(query_idf.values()) or 1.0
+    weights = [getattr(settings, name) for name in _SIGNALS]
 
     # Cosine similarity with the question (the closest, if it comes in several wordings).
     similarities = np.max(np.stack([c.vector for c in candidates]) @ np.atleast_2d(question_vectors).T, axis=1)
     scored = []
-    for c, similarity in zip(candidates, similarities):
+    for c, similarity in zip(candidates, similarities.tolist()):
         terms = terms_of(c.text)
         matched = query_terms & (terms | terms_of(c.section))
-        overlap = sum(map(idf, matched)) / query_weight
+        overlap = sum(query_idf[t] for t in matched) / query_weight
         links = bool(cause_terms and effect_terms and cause_terms & terms and effect_terms & terms)
-        signals = {"similarity": float(similarity), "overlap": overlap, "chunk": c.score, "links": float(links),
-                   "cue": float(_has_cue(intent, c.text)), "section_cue": float(_has_cue(intent, c.section))}
-        score = sum(getattr(w, name) * value for name, value in signals.items())
-        scored.append((score, links, signals, c))
+        values = (similarity, overlap, c.score, float(links), float(_has_cue(intent, c.text)),
+                  float(_has_cue(intent, c.section)))
+        score = sum(weight * value for weight, value in zip(weights, values))
+        scored.append((score, links, dict(zip(_SIGNALS, values)), c))
     scored.sort(key=lambda row: -row[0])
     return [_scored(c, score, links, signals) for score, links, signals, c in scored], lists
+
+
+# What a candidate's score adds up, each times the setting of the same name.
+_SIGNALS = ("similarity", "overlap", "chunk", "links", "cue", "section_cue")
 
 
 def _scored(p: Passage, score: float, links: bool, signals: dict[str, float]) -> Passage:
