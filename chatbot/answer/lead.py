@@ -74,13 +74,20 @@ def lead_features(question: Question, pool: Sequence) -> np.ndarray:
             float(p.answers_heading), float(p.opens_section), float(p.opens_section) * s.get("section_cue", 0.0),
             1.0 / (1 + p.position) if p.position >= 0 else 0.0,
             float(definition and defines(question.topic, p.text)),
-            float(sentence_count(p.text) > 1), math.log1p(len(p.text.split())),
-            float(bool(_LEANS_BACK.match(p.text))),
+            *_of_text(p.text)[:3],
             len(heading & query_terms) / len(query_terms) if query_terms else 0.0,
-            float(yes_no and bool(_HEDGED.search(p.text))),
+            float(yes_no) * _of_text(p.text)[3],
             1.0 / (1 + rank), math.log1p(p.section_chars),
         ))
     return np.asarray(rows, dtype=float)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _of_text(text: str) -> tuple[float, float, float, float]:
+    """What a candidate's own text says: more than one sentence, log of its words, leans on the
+    sentence before, hedged (cached: the same sentences come back question after question)."""
+    return (float(sentence_count(text) > 1), math.log1p(len(text.split())), float(bool(_LEANS_BACK.match(text))),
+            float(bool(_HEDGED.search(text))))
 
 
 def learned_pool(question: Question, scored: Sequence) -> list:

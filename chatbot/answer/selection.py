@@ -341,4 +341,10 @@ def _best_list(question: Question, lists: list[Passage], cue: re.Pattern) -> Pas
 
 def _similar(a: str, b: str, near_duplicate: float) -> bool:
     """Whether two texts share so many words that the second would repeat the first."""
-    return jaccard(set(content_words(a)), set(content_words(b))) >= near_duplicate
+    return jaccard(_word_set(a), _word_set(b)) >= near_duplicate
+
+
+@functools.lru_cache(maxsize=20_000)
+def _word_set(text: str) -> frozenset[str]:
+    # cached: the same sentences are compared question after question
+    return frozenset(content_words(text))
