@@ -125,15 +125,22 @@ class SelectionSettings(_Record):
 
 @dataclass(frozen=True)
 class ScopeSettings(_Record):
-    """When the articles do not answer a question (``answer.scope``).
+    """When the articles do not answer a question (``answer.scope``; docs/safety.md, "Refusals").
 
-    Thresholds on the best chunk's cosine similarity, chosen on labelled in-scope and
-    out-of-scope questions by ``benchmarks/calibrate_scope.py`` (docs/safety.md, "Refusals").
+    ``decision``: "learned", the model of answer/data/scope_model.json (``benchmarks/fit_scope.py``),
+    or "fixed", the thresholds below on the best chunk's cosine similarity (the baseline, and the
+    fallback when the model file is missing), chosen on the first calibration questions by a grid
+    search (``benchmarks/fit_scope.py --fixed-grid``).
     """
 
+    decision: str = "learned"
     threshold: float = 0.40           # the bar for a question in everyday words
     specific_threshold: float = 0.2   # when the question names a specialised term the articles use
     uncovered_penalty: float = 0.1    # per share of topic words the articles never use
+
+    def __post_init__(self) -> None:
+        if self.decision not in RANKERS:
+            raise ValueError(f"decision must be one of {', '.join(RANKERS)}, got {self.decision!r}")
 
 
 @dataclass(frozen=True)

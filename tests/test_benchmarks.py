@@ -9,9 +9,9 @@ import sys
 from conftest import ROOT
 
 
-def test_calibrate_scope_runs_on_the_project_questions():
-    result = subprocess.run([sys.executable, "benchmarks/calibrate_scope.py"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=300)
+def test_fit_scope_runs_on_the_project_questions():
+    result = subprocess.run([sys.executable, "benchmarks/fit_scope.py", "--no-save", "--fixed-grid"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "in force          threshold=" in result.stdout
-    assert "labelled questions" in result.stdout
+    assert "labelled questions" in result.stdout and "scope-calibration" in result.stdout
+    assert "fixed thresholds, best on the grid" in result.stdout and "saved" not in result.stdout

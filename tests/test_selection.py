@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from dataclasses import replace
@@ -9,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from chatbot.answer import scope
 from chatbot.answer.scope import ScopeFeatures, scope_features
 from chatbot.answer.selection import Passage, select_passages
 from chatbot.search.query import understand
@@ -135,31 +137,65 @@ def test_no_hits_no_passages():
 
 # The scope decision ---------------------------------------------------------------------------
 
-def features(similarity: float, uncovered: float = 0.0, covered: tuple = (), unknown: tuple = ()) -> ScopeFeatures:
+FIXED = ScopeSettings(decision="fixed")
+
+
+def features(similarity: float, uncovered: float = 0.0, covered: tuple = (), unknown: tuple = (),
+             sentence: float | None = None) -> ScopeFeatures:
     return ScopeFeatures(top_similarity=similarity, uncovered_share=uncovered, specific_covered=covered,
-                         specific_uncovered=unknown)
+                         specific_uncovered=unknown, top_sentence_similarity=similarity if sentence is None else sentence)
 
 
 def test_in_scope_at_the_bar_and_out_below_it():
-    bar = ScopeSettings().threshold
-    assert features(bar).in_scope() and not features(bar - 0.01).in_scope()
+    bar = FIXED.threshold
+    assert features(bar).in_scope(FIXED) and not features(bar - 0.01).in_scope(FIXED)
 
 
 def test_topic_words_the_articles_never_use_raise_the_bar():
-    settings = ScopeSettings(threshold=0.4, uncovered_penalty=0.1)
+    settings = ScopeSettings(decision="fixed", threshold=0.4, uncovered_penalty=0.1)
     assert features(0.45, uncovered=0.5).in_scope(settings)   # 0.45 - 0.05 = 0.40
     assert not features(0.45, uncovered=1.0).in_scope(settings)
 
 
 def test_a_specialised_word_the_articles_use_lowers_the_bar():
-    settings = ScopeSettings(threshold=0.4, specific_threshold=0.2)
+    settings = ScopeSettings(decision="fixed", threshold=0.4, specific_threshold=0.2)
     assert features(0.25, covered=("tremor",)).in_scope(settings)
     assert not features(0.25).in_scope(settings)
 
 
 def test_naming_only_things_the_articles_never_mention_is_out_of_scope_however_similar():
-    assert not features(0.95, unknown=("gabapentin",)).in_scope()
-    assert features(0.95, covered=("tremor",), unknown=("gabapentin",)).in_scope()
+    assert not features(0.95, unknown=("gabapentin",)).in_scope(FIXED)
+    assert features(0.95, covered=("tremor",), unknown=("gabapentin",)).in_scope(FIXED)
+
+
+def test_the_learned_decision_weighs_similarity_against_what_the_articles_never_name():
+    model = scope.shipped_model()
+    assert model is not None  # the shipped file reads back
+    assert features(0.7).in_scope() and not features(0.1).in_scope()
+    # the more of the question the articles never name, the less it is answered
+    probability = lambda f: model.probability(f.row())  # noqa: E731
+    assert probability(features(0.45, uncovered=0.6, unknown=("medicare",))) < probability(features(0.45))
+    assert probability(features(0.45, covered=("botox",))) > probability(features(0.45))
+    assert probability(features(0.45, sentence=0.6)) > probability(features(0.45, sentence=0.3))
+
+
+def test_the_learned_decision_is_its_model_and_threshold(monkeypatch):
+    row = features(0.5, sentence=0.5).row()
+    model = scope.ScopeModel(mean=(0.0,) * 5, scale=(1.0,) * 5, coef=(1.0, 1.0, 0.0, 0.0, 0.0), intercept=-1.0, threshold=0.5)
+    monkeypatch.setattr(scope, "shipped_model", lambda: model)
+    assert model.probability(row) == 0.5 and features(0.5, sentence=0.5).in_scope()
+    assert not features(0.49, sentence=0.5).in_scope()
+    assert features(0.49, sentence=0.5).in_scope(ScopeSettings(decision="fixed", threshold=0.4))
+
+
+def test_a_scope_model_file_reads_back_and_a_wrong_one_is_refused(tmp_path):
+    data = json.loads(scope.MODEL_PATH.read_text(encoding="utf-8"))
+    assert scope.ScopeModel.from_json(data).threshold == data["threshold"]
+    for broken in ({"features": ["top_similarity"]}, {"scale": [0.0] * 5}, {"threshold": 1.5}, {"coef": [1.0]}):
+        with pytest.raises(ValueError):
+            scope.ScopeModel.from_json({**data, **broken})
+    with pytest.raises(ValueError):
+        ScopeSettings(decision="sometimes")
 
 
 def test_scope_features_of_a_question():
@@ -215,8 +251,10 @@ def test_a_side_remark_naming_a_drug_does_not_make_the_question_out_of_scope():
     remark = scope_features(understand("Can stress make my hands shake? My doctor prescribed sertraline."),
                             [TREMOR], vocabulary)
     asked = scope_features(understand("What is sertraline?"), [TREMOR], vocabulary)
-    assert remark.specific_uncovered == () and remark.in_scope()
-    assert asked.specific_uncovered == ("sertraline",) and not asked.in_scope()
+    assert remark.specific_uncovered == () and remark.in_scope(FIXED)
+    assert asked.specific_uncovered == ("sertraline",) and not asked.in_scope(FIXED)
+    model = scope.shipped_model()
+    assert model.probability(remark.row()) > model.probability(asked.row())
 
 
 @pytest.mark.parametrize("text, expected", [

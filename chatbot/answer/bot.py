@@ -132,7 +132,7 @@ class Chatbot:
         The question is embedded once: the same vector searches and scores the sentences."""
         vectors = self.retriever.embedder.embed([q.search_query[:MAX_QUESTION_CHARS]])
         hits = self.retriever.search_question(q, k=self.selection.hits, vector=vectors)
-        features = scope_features(q, hits, self.vocabulary)
+        features = scope_features(q, hits, self.vocabulary, self.retriever.best_sentence_similarity(hits, vectors))
         if not (hits and features.in_scope(self.scope)):
             return [], hits, features
         passages = select_passages(q, hits, vectors, self._sentences_of, self.vocabulary.idf,

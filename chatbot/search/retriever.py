@@ -13,6 +13,7 @@ raw query (the baselines of benchmarks/bench_retrieval.py).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -143,6 +144,11 @@ class Retriever:
             return []
         vector = self._embedder.embed([query]) if vector is None else np.atleast_2d(vector)
         return self._hybrid(query, vector, k, question.intent, question.foci)
+
+    def best_sentence_similarity(self, hits: Sequence[Hit], vector: np.ndarray) -> float:
+        """The highest cosine similarity of one stored sentence of the hits' chunks with ``vector`` (0 if none)."""
+        rows = np.array([h.row for h in hits if h.row >= 0], dtype=np.int64)
+        return float(self._features.best_sentence(rows, np.atleast_2d(vector)[0]).max()) if len(rows) else 0.0
 
     def candidate_features(self, question: Question, vector: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """The candidate rows for ``question`` and every feature of each, the sentence feature too

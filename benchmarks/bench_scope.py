@@ -1,0 +1,56 @@
+"""The out-of-scope decision, learned beside the fixed thresholds, in one run.
+
+    python benchmarks/bench_scope.py [--sets seed-heldout,long-messages,scope-test,medquad-dev,consumer-dev]
+
+For each question set, ``chatbot.evaluation.evaluate_answers`` twice on one loaded index: with
+``ScopeSettings(decision="fixed")`` (the thresholds, the "before" column) and with the shipped
+model (``decision="learned"``).  Prints in-scope answered, out-of-scope refused and evidence in
+the answer.  None of the default sets was used to fit or calibrate either decision
+(``benchmarks/fit_scope.py`` reads seed-dev, scope-questions and scope-calibration); seed-dev is
+offered too, as a calibration set.  Sets whose index or file is missing are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from bench_answers import SETS as ANSWER_SETS
+from common import ROOT
+
+from chatbot.answer.bot import Chatbot
+from chatbot.evaluation import evaluate_answers, load_questions
+from chatbot.ingest.corpus import load_corpus
+
+SETS = {**ANSWER_SETS, "scope-test": ("index", "corpus", ROOT / "benchmarks" / "data" / "heldout" / "scope-test.jsonl")}
+DEFAULT = "seed-heldout,long-messages,scope-test,medquad-dev,consumer-dev"
+FIGURES = ("in_scope_answered", "out_of_scope_refused", "evidence_in_answer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", default=DEFAULT, help=f"comma-separated, of {', '.join(SETS)}")
+    args = parser.parse_args()
+    print("| set | in scope / out of scope | figure | fixed thresholds | learned |")
+    print("|---|---|---|---|---|")
+    for name in args.sets.split(","):
+        index, corpus, path = (Path(ROOT / p) if not Path(p).is_absolute() else Path(p) for p in SETS[name])
+        missing = next((p for p in (index, corpus, path) if not p.exists()), None)
+        if missing:
+            print(f"| {name} | skipped: {missing} is missing | | | |")
+            continue
+        questions = load_questions(path)
+        counts = f"{sum(q['kind'] == 'in_scope' for q in questions)} / {sum(q['kind'] == 'out_of_scope' for q in questions)}"
+        bot = Chatbot.load(index)
+        texts = {a.article_id: a.text for a in load_corpus(corpus).articles if a.article_id in bot.retriever.manifest["articles"]}
+        results = {}
+        for decision in ("fixed", "learned"):
+            bot.scope = dataclasses.replace(bot.scope, decision=decision)
+            results[decision] = evaluate_answers(bot.ask, questions, texts)
+        for figure in FIGURES:
+            print(f"| {name} | {counts} | {figure} | {results['fixed'][figure]} | {results['learned'][figure]} |")
+
+
+if __name__ == "__main__":
+    main()
