@@ -30,6 +30,20 @@ def level(text: str, history=None) -> str:
         ("my daughter has a high fever and a stiff neck", "emergency", "meningitis"),
         ("she fainted in the kitchen and won't wake up", "emergency", "unresponsive"),
         ("my lower back has ached for a week and now I have a fever and chills", "same_day", "spinal_infection"),
+        # from a regression hunt: a question word before the sign, a guess, an eye, "back in" that is not a time
+        ("stroke? her face is droopy", "emergency", "stroke"),
+        ("heart attack i think. help", "emergency", "chest_pain"),
+        ("just lost vision in my right eye completely, like a curtain came down", "emergency", "stroke"),
+        ("horse threw me onto a fence post, back in agony and my legs feel weak", "emergency", "leg_weakness"),
+        ("Nach dem Bienenstich schwillt meine Zunge an", "emergency", "anaphylaxis"),
+        ("J'ai avalé une plaquette entière de somnifères", "emergency", "overdose"),
+        ("came off my mountain bike and landed on my back on rocks", "emergency", "major_trauma"),
+        ("if this surgery doesnt work ill kill myself", "crisis", "self_harm"),  # a threat, not a hypothetical
+        ("if nothing changes by christmas im ending it", "crisis", "self_harm"),
+        ("im tired of being alive", "crisis", "self_harm"),
+        ("Ich möchte sterben", "crisis", "self_harm"),
+        ("Me corto los brazos cuando estoy triste", "crisis", "self_harm"),
+        ("Ich habe eine ganze Packung Schlaftabletten genommen", "emergency", "overdose"),
     ],
 )
 def test_red_flags_in_peoples_words(message, expected_level, expected_flag):
@@ -49,6 +63,12 @@ def test_red_flags_in_peoples_words(message, expected_level, expected_flag):
         "which doctor should I see for lower back tremors",
         "this back pain is killing me, what stretches help?",
         "what if I get numbness in my groin one day?",
+        "back in 2015 i had a stroke, can it cause a tremor?",
+        "i lost the sight in my left eye years ago",
+        "that phone bill nearly gave me a heart attack",
+        "what are the signs of a heart attack",
+        "came off my bike last week and grazed my knee",
+        "what if i get tired of living with this pain one day?",
     ],
 )
 def test_no_alarm_for_negations_past_family_hypotheticals_and_idioms(message):
@@ -125,6 +145,11 @@ def test_marked_words_never_leak_as_plain_words():
 def test_the_fit_reads_a_pair_of_turns_as_run_time_does():
     # a previous turn that says it is over is not read with the new message at run time, nor in the fit
     assert model_input("now my left arm feels heavy", ["had chest pain last night but it went away"]) == "now my left arm feels heavy"
+
+
+def test_a_negation_ends_where_another_subject_starts():
+    assert strip_negated("if this surgery doesn't work i'll kill myself") == "if this surgery i'll kill myself"
+    assert strip_negated("not sure if he is breathing") == "he is breathing"
 
 
 def test_a_clause_ends_at_but_after_a_number():

@@ -28,7 +28,7 @@ _APOSTROPHES = {
     "couldnt": "couldn't", "wouldnt": "wouldn't", "shouldnt": "shouldn't", "im": "i'm", "ive": "i've",
     "hes": "he's", "shes": "she's", "thats": "that's", "theres": "there's", "whats": "what's", "wanna": "want to",
     "gonna": "going to", "u": "you", "ur": "your", "pls": "please", "plz": "please", "cannot": "can't",
-    "can not": "can't", "breath": "breathe",  # "can't breath": the noun is nearly always meant as the verb here
+    "can not": "can't", "ill kill": "i'll kill", "ill end": "i'll end", "breath": "breathe",  # "can't breath": the noun is nearly always meant as the verb here
 }
 _APOSTROPHE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _APOSTROPHES), key=len, reverse=True)) + r")\b")
 _SPACES = re.compile(r"\s+")
@@ -73,7 +73,9 @@ _NEGATION_SCOPE = re.compile(
     r"\b(no|not|never|none|nor|without|zero|denies|deny|free of|ruled out|no signs? of|nothing like|don't|doesn't|didn't|"
     r"wasn't|weren't|isn't|aren't|haven't|hasn't|hadn't|not having|no longer|"
     r"ni|nunca|sin|no tengo|no siento|pas de|pas d'|pas|plus de|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
-    r"((?:\s+(?!and\b|but\b|or\b|so\b|now\b|then\b|just\b|only\b|solo\b|juste\b|nur\b|so\b|mas\b|pero\b|ma\b|mais\b|aber\b)[\w'-]+){0,6})"
+    # a cue's scope ends at a conjunction or where another subject starts a clause ("doesn't work i'll kill myself")
+    r"((?:\s+(?!and\b|but\b|or\b|so\b|now\b|then\b|just\b|only\b|solo\b|juste\b|nur\b|so\b|mas\b|pero\b|ma\b|mais\b|aber\b"
+    r"|(i|i'm|i'll|i've|i'd|he|he's|she|she's|they|they're|we|we're)\b)[\w'-]+){0,6})"
 )
 # Negations that are themselves the finding: "not breathing", "no feeling", "doesn't fade", "didn't wake up".
 _FINDING = re.compile(
@@ -147,8 +149,9 @@ def has_unmarked_word(text: str) -> bool:
 
 
 _HISTORICAL = re.compile(
-    r"\b(\d+|a few|few|several|two|three|four|five|ten|many|some) (years?|yrs?|months?|decades?) ago\b|\blast (year|summer|winter|spring|autumn|month)\b|"
-    r"\bin (19|20)\d\d\b|\bback in\b|\bas a (child|kid|teen(ager)?|baby|toddler|student)\b|\bwhen (i|he|she|they) (was|were) (young|little|a kid|a child|a teen|\d+)\b|"
+    r"\b((\d+|a few|few|several|two|three|four|five|ten|many|some) )?(years?|yrs?|months?|decades?) ago\b|\blast (year|summer|winter|spring|autumn|month)\b|"
+    r"\bin (19|20)\d\d\b|\bback in (the (day|days|\d0s|nineties|eighties|seventies)|(19|20)?\d\d|'?\d0s|(my|his|her|our) (teens|twenties|youth|school days|day)|school|college|uni|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|the spring|the summer|the autumn|the winter)\b|\bas a (child|kid|teen(ager)?|baby|toddler|student)\b|\bwhen (i|he|she|they) (was|were) (young|little|a kid|a child|a teen|\d+)\b|"
     r"\bused to (have|get)\b|\bhistory of\b|\b(years|ages) back\b|\bages ago\b|\blong time ago\b|\bfully recovered\b|\bin my (teens|twenties|20s|30s)\b"
 )
 _CURRENT = re.compile(
@@ -167,7 +170,9 @@ _GONE = re.compile(
     r"\bif (i|i'm|i am) (just |simply |finally )?(was|were|wasn't|weren't|was not|were not|am not|'m not|went|just went)? ?"
     r"(gone|dead|not here|not around|no longer here|no longer around|here no more|away for good|not alive)\b"
     r"(?! (on|for|to|out|abroad|in|at|with|from|shopping|travelling|traveling|away)\b)|"
-    r"\bif i (just |simply )?(died|disappeared|vanished|didn't wake up|never woke up|wasn't (here|around|alive)|ended it)\b"
+    r"\bif i (just |simply )?(died|disappeared|vanished|didn't wake up|never woke up|wasn't (here|around|alive)|ended it)\b|"
+    # a threat with a condition ("if this surgery fails i'll kill myself") is not a hypothetical either
+    r"\b(i'll|ill|i will|i'm going to|i am going to|i'm gonna) (kill myself|end it( all)?|end my life|take my (own )?life)\b|\b(i'm|i am) ending it\b"
 )
 _FAMILY = re.compile(
     r"\b(am i|are we|are my kids|is my (son|daughter)) (at|more at) risk\b|\bruns? in (my|the|our) family\b|\bfamily history\b|\bhereditary\b|"

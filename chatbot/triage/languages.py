@@ -67,6 +67,10 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(mir|mich) (selbst )?das leben (zu )?nehm\w*\b|\b(will|mochte) nicht mehr (leben|aufwachen)\b|\ballem ein ende (setzen|machen)\b",
         r"\b(acabar com a (minha )?vida|a vida (ja )?nao vale (mais )?a pena|nao aguento mais viver|tirar a (minha )?(propria )?vida)\b",
         r"\b(la )?(faccio|facciamo|fara|farei) finita\b|\bla vita non ha (piu )?senso\b|\bnon (mi )?voglio (piu )?svegliare\b",
+        # a second check by a helper (2026-12-07, fourth session)
+        r"\b(mochte|will|moechte) sterben\b|\bich (mochte|moechte|will) (nur noch )?tot sein\b",
+        r"\bme corto (los brazos|las munecas|las piernas)\b|\bquiero desaparecer para siempre\b",
+        r"\bmi taglio (le braccia|i polsi|le gambe)\b|\bje me coupe (les bras|les poignets)\b|\beu me corto\b",
     ),
     "chest_pain": _p(
         r"\b(dolor|opresion|presion) (en el|de|del) pecho\b", r"\bme duele (mucho )?el pecho\b",
@@ -77,7 +81,7 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
     "breathing": _p(
         r"\bno (puedo|puede) respirar\b", r"\b(me|se) ahoga\b|\bme ahogo\b", r"\b(me|le) falta (el )?aire\b",
         r"\b(n'?arrive|n'?arrive pas|arrive pas|peux pas|ne peux pas|ne peut pas|peut pas) (a )?respirer\b", r"\b(j'?etouffe|il etouffe|elle etouffe)\b",
-        r"\b(kann|bekomme|krieg\w*) (nicht|kaum|keine) (mehr )?(atmen|luft)\b", r"\batemnot\b",
+        r"\b(kann|bekomme|krieg\w*) (nicht|kaum|keine|schlecht|schwer) (mehr )?(atmen|luft)\b", r"\batemnot\b",
         r"\bnao (consigo|consegue) respirar\b", r"\bfalta de ar\b", r"\bsufocando\b",
         r"\bnon (riesco|riesce) a respirare\b", r"\bnon respira\b", r"\bmanca (il fiato|l'?aria)\b",
     ),
@@ -97,8 +101,8 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
     ),
     "overdose": _p(
         r"\bsobredosis\b", r"\b(tomo|trago|tome|trague|se tomo|se trago)\b.{0,40}\b(pastillas|comprimidos|pildoras)\b", r"\benvenen",
-        r"\bsurdose\b", r"\b(avale|pris)\b.{0,40}\b(comprimes|cachets|pilules)\b", r"\bempoisonn", r"\bintoxi",
-        r"\buberdosis\b", r"\b(tabletten|pillen)\b.{0,30}\b(geschluckt|genommen|eingenommen)\b", r"\bvergift",
+        r"\bsurdose\b", r"\b(avale|pris)\b.{0,40}\b(comprimes|cachets|pilules|gelules|somniferes|plaquettes?|boite de (medicaments|doliprane|paracetamol))\b", r"\bempoisonn", r"\bintoxi",
+        r"\buberdosis\b", r"(tabletten|pillen|packung)\b.{0,30}\b(geschluckt|genommen|eingenommen)\b", r"\bvergift",
         r"\boverdose\b", r"\b(tomou|engoliu|tomei|engoli)\b.{0,40}\b(comprimidos|remedios|pilulas|cartela)\b",
         r"\b(preso|ingoiato|inghiottito)\b.{0,40}\b(pastiglie|pillole|compresse)\b", r"\bavvelena",
     ),
@@ -121,7 +125,7 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\bblutet (stark|sehr|ohne aufzuhoren)\b", r"\bstarke blutung\b", r"\bemorragia\b", r"\bsanguin\w* (tanto|molto|senza sosta)\b",
     ),
     "anaphylaxis": _p(r"\banafila", r"\banaphyla", r"\b(garganta|lengua|labios) (se me )?(hincha|cierra|hinchad)", r"\bgorge (qui )?(gonfle|se ferme)\b",
-                      r"\b(hals|zunge) schwillt\b", r"\ballergischer schock\b", r"\bgarganta (fechando|inchando)\b", r"\blingua inchada\b",
+                      r"\b(hals|zunge) schwillt\b", r"\bschwill\w* (mir |ihm |ihr )?(meine?|seine?|ihre?|die|der) (zunge|hals|lippen?|rachen)\b", r"\ballergischer schock\b", r"\bgarganta (fechando|inchando)\b", r"\blingua inchada\b",
                       r"\bgola (si chiude|gonfia)\b", r"\bshock anafilattico\b"),
 }
 _FOREIGN_NEGATION = re.compile(r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai)\s+(\S+\s+){0,2}$")
