@@ -278,6 +278,7 @@ def _eval(args: argparse.Namespace) -> int:
                      "triage": evaluate_triage(bot.ask, records)})
         return 0
     from chatbot.answer.lead import lead_record
+    from chatbot.answer.scope import scope_record
     from chatbot.search.ranker import ranker_record
 
     questions = load_questions(args.file)
@@ -292,6 +293,7 @@ def _eval(args: argparse.Namespace) -> int:
         "settings": bot.settings.to_dict(),
         "ranker": ranker_record(bot.settings.search),
         "opening": lead_record(bot.settings.selection),
+        "scope": scope_record(bot.settings.scope),
         "questions": describe_set(questions),
         "retrieval": evaluate_retrieval(retriever.search, questions, k=args.k),
     }

@@ -38,6 +38,9 @@ def level(text: str, history=None) -> str:
         ("Nach dem Bienenstich schwillt meine Zunge an", "emergency", "anaphylaxis"),
         ("J'ai avalé une plaquette entière de somnifères", "emergency", "overdose"),
         ("came off my mountain bike and landed on my back on rocks", "emergency", "major_trauma"),
+        ("My tremor began a year ago and my face is drooping on one side and my speech is slurred", "emergency", "stroke"),
+        ("I hurt my back a month ago and now I have numbness between my legs and cannot control my bladder",
+         "emergency", "cauda_equina"),
         ("if this surgery doesnt work ill kill myself", "crisis", "self_harm"),  # a threat, not a hypothetical
         ("if nothing changes by christmas im ending it", "crisis", "self_harm"),
         ("im tired of being alive", "crisis", "self_harm"),
@@ -69,6 +72,15 @@ def test_red_flags_in_peoples_words(message, expected_level, expected_flag):
         "what are the signs of a heart attack",
         "came off my bike last week and grazed my knee",
         "what if i get tired of living with this pain one day?",
+        # from a review: past time words, pronouns after a negation, idioms near the new patterns
+        "I don't think I'm having a stroke, my hand just shakes when I hold a cup.",
+        "Nunca he tenido convulsiones, pero me tiembla la mano.",
+        "I'm sick of living with this back pain, nothing helps",
+        "I'm ending it with my physio, she's useless",
+        "My face dropped when I saw the bill for the MRI",
+        "My granddad lost his sight in one eye from diabetes",
+        "Can a pinched nerve in the neck make you lose vision in one eye?",
+        "My mum had a heart attack, we think because of stress",
     ],
 )
 def test_no_alarm_for_negations_past_family_hypotheticals_and_idioms(message):
@@ -147,9 +159,9 @@ def test_the_fit_reads_a_pair_of_turns_as_run_time_does():
     assert model_input("now my left arm feels heavy", ["had chest pain last night but it went away"]) == "now my left arm feels heavy"
 
 
-def test_a_negation_ends_where_another_subject_starts():
+def test_a_negation_ends_where_the_writer_says_what_they_will_do():
     assert strip_negated("if this surgery doesn't work i'll kill myself") == "if this surgery i'll kill myself"
-    assert strip_negated("not sure if he is breathing") == "he is breathing"
+    assert strip_negated("i don't think i'm having a stroke") == "i"  # any other subject stays in the scope
 
 
 def test_a_clause_ends_at_but_after_a_number():

@@ -194,8 +194,32 @@ def test_a_scope_model_file_reads_back_and_a_wrong_one_is_refused(tmp_path):
     for broken in ({"features": ["top_similarity"]}, {"scale": [0.0] * 5}, {"threshold": 1.5}, {"coef": [1.0]}):
         with pytest.raises(ValueError):
             scope.ScopeModel.from_json({**data, **broken})
+    for not_an_object in ([], None, "model"):
+        with pytest.raises(ValueError):
+            scope.ScopeModel.from_json(not_an_object)
+    with pytest.raises(ValueError):
+        scope.ScopeModel.from_json({**data, "scale": [float("nan")] * 5})
     with pytest.raises(ValueError):
         ScopeSettings(decision="sometimes")
+
+
+def test_a_feature_that_is_not_a_number_is_refused_not_answered():
+    assert not features(float("nan")).in_scope()
+    assert scope.shipped_model().probability([float("nan")] * 5) == 0.0
+
+
+def test_a_missing_or_broken_model_file_falls_back_to_the_fixed_thresholds(tmp_path, monkeypatch):
+    for content in ("[]", "null", "{}", "not json"):
+        path = tmp_path / "scope_model.json"
+        path.write_text(content, encoding="utf-8")
+        monkeypatch.setattr(scope, "MODEL_PATH", path)
+        scope.shipped_model.cache_clear()
+        try:
+            assert scope.shipped_model() is None
+            assert features(0.45).in_scope() == features(0.45).in_scope(FIXED)
+            assert scope.scope_record(ScopeSettings()) == {"decision": "fixed"}
+        finally:
+            scope.shipped_model.cache_clear()
 
 
 def test_scope_features_of_a_question():

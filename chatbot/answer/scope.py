@@ -15,6 +15,7 @@ articles use).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import math
@@ -71,21 +72,33 @@ class ScopeModel:
     threshold: float
 
     def probability(self, row: Sequence[float]) -> float:
+        """P(in scope); 0.0 (refused) where a feature is not a finite number."""
         z = self.intercept + sum(c * (x - m) / s for c, x, m, s in zip(self.coef, row, self.mean, self.scale))
+        if not math.isfinite(z):
+            return 0.0
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     @classmethod
     def from_json(cls, data: dict) -> "ScopeModel":
         """The model of a ``scope_model.json``; ``ValueError`` if it reads other features or is malformed."""
+        if not isinstance(data, dict):
+            raise ValueError(f"it holds a {type(data).__name__}, not an object")
         if data.get("features") != list(FEATURES):
             raise ValueError(f"it reads the features {data.get('features')}, this version computes {list(FEATURES)}")
         parts = [tuple(float(v) for v in data[key]) for key in ("mean", "scale", "coef")]
         if any(len(p) != len(FEATURES) for p in parts) or any(v <= 0 for v in parts[1]):
             raise ValueError("mean, scale and coef need one value per feature, and every scale must be positive")
         model = cls(*parts, intercept=float(data["intercept"]), threshold=float(data["threshold"]))
-        if not all(math.isfinite(v) for v in (*parts[0], *parts[2], model.intercept)) or not 0 < model.threshold < 1:
+        if not all(math.isfinite(v) for v in (*parts[0], *parts[1], *parts[2], model.intercept)) or not 0 < model.threshold < 1:
             raise ValueError("values must be finite and the threshold a probability")
         return model
+
+
+def scope_record(settings: ScopeSettings) -> dict:
+    """What decided the scope, for eval reports: the fixed thresholds, or the model and its checksum."""
+    if settings.decision != "learned" or shipped_model() is None:
+        return {"decision": "fixed"}
+    return {"decision": "learned", "model": MODEL_PATH.name, "sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()}
 
 
 @functools.lru_cache(maxsize=1)

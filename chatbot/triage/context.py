@@ -73,9 +73,10 @@ _NEGATION_SCOPE = re.compile(
     r"\b(no|not|never|none|nor|without|zero|denies|deny|free of|ruled out|no signs? of|nothing like|don't|doesn't|didn't|"
     r"wasn't|weren't|isn't|aren't|haven't|hasn't|hadn't|not having|no longer|"
     r"ni|nunca|sin|no tengo|no siento|pas de|pas d'|pas|plus de|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
-    # a cue's scope ends at a conjunction or where another subject starts a clause ("doesn't work i'll kill myself")
+    # a cue's scope ends at a conjunction, or where the writer says what they will do ("doesn't work i'll kill
+    # myself"); not at any pronoun: "i don't think i'm having a stroke" stays negated
     r"((?:\s+(?!and\b|but\b|or\b|so\b|now\b|then\b|just\b|only\b|solo\b|juste\b|nur\b|so\b|mas\b|pero\b|ma\b|mais\b|aber\b"
-    r"|(i|i'm|i'll|i've|i'd|he|he's|she|she's|they|they're|we|we're)\b)[\w'-]+){0,6})"
+    r"|i'll\b|i will\b)[\w'-]+){0,6})"
 )
 # Negations that are themselves the finding: "not breathing", "no feeling", "doesn't fade", "didn't wake up".
 _FINDING = re.compile(
@@ -149,7 +150,7 @@ def has_unmarked_word(text: str) -> bool:
 
 
 _HISTORICAL = re.compile(
-    r"\b((\d+|a few|few|several|two|three|four|five|ten|many|some) )?(years?|yrs?|months?|decades?) ago\b|\blast (year|summer|winter|spring|autumn|month)\b|"
+    r"\b(\d+|a few|few|several|two|three|four|five|ten|many|some) (years?|yrs?|months?|decades?) ago\b|\b(years|decades) ago\b|\blast (year|summer|winter|spring|autumn|month)\b|"
     r"\bin (19|20)\d\d\b|\bback in (the (day|days|\d0s|nineties|eighties|seventies)|(19|20)?\d\d|'?\d0s|(my|his|her|our) (teens|twenties|youth|school days|day)|school|college|uni|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|the spring|the summer|the autumn|the winter)\b|\bas a (child|kid|teen(ager)?|baby|toddler|student)\b|\bwhen (i|he|she|they) (was|were) (young|little|a kid|a child|a teen|\d+)\b|"
     r"\bused to (have|get)\b|\bhistory of\b|\b(years|ages) back\b|\bages ago\b|\blong time ago\b|\bfully recovered\b|\bin my (teens|twenties|20s|30s)\b"
@@ -172,7 +173,7 @@ _GONE = re.compile(
     r"(?! (on|for|to|out|abroad|in|at|with|from|shopping|travelling|traveling|away)\b)|"
     r"\bif i (just |simply )?(died|disappeared|vanished|didn't wake up|never woke up|wasn't (here|around|alive)|ended it)\b|"
     # a threat with a condition ("if this surgery fails i'll kill myself") is not a hypothetical either
-    r"\b(i'll|ill|i will|i'm going to|i am going to|i'm gonna) (kill myself|end it( all)?|end my life|take my (own )?life)\b|\b(i'm|i am) ending it\b"
+    r"\b(i'll|ill|i will|i'm going to|i am going to|i'm gonna) (kill myself|end it( all)?|end my life|take my (own )?life)\b|\b(i'm|i am) ending it( all)?\s*([.!?,]|$)"
 )
 _FAMILY = re.compile(
     r"\b(am i|are we|are my kids|is my (son|daughter)) (at|more at) risk\b|\bruns? in (my|the|our) family\b|\bfamily history\b|\bhereditary\b|"

@@ -49,7 +49,8 @@ FLAGS: tuple[RedFlag, ...] = (
             r"\b(don'?t|do not|no longer) (want|wanna) to (be alive|live|wake up|be here)( any ?more)?\b",
             r"\b(want|wanna|wish i (could|was|were)) (to )?(die|be dead)\b", r"\bbetter off (dead|without me)\b",
             r"\bno reason to (live|go on)\b", r"\bself[- ]harm(ing)?\b",
-            r"\b(tired|sick) of (being alive|living|life itself)\b", r"\b(i'm|i am) ending it\b",
+            # said as the whole of a clause: "sick of living with this pain" is about the pain
+            r"\b(tired|sick) of (being alive|living)( any ?more)?\s*([.!?,]|$)", r"\b(i'm|i am) ending it( all)?\s*([.!?,]|$)",
         )),
     RedFlag(
         "cauda_equina", "emergency",
@@ -80,7 +81,6 @@ FLAGS: tuple[RedFlag, ...] = (
         ("injury", "fracture", "trauma", "accident"), _p(
             r"\b(car|motorbike|bike|motorcycle|road traffic) (crash|accident|collision)\b", r"\b(hit|knocked (down|over)) by a (car|bus|truck|van|lorry)\b",
             r"\bfell (off|from) (a |the )?(roof|ladder|balcony|horse|scaffold\w*|height)\b",
-            r"\b(went|flew|thrown|came off) over (the|my|his|her) handlebars\b",
             r"\b(came|fell|was thrown|got thrown|flew) off (my|his|her|the|a) ([\w-]+ ){0,2}(bike|bicycle|motorbike|motorcycle|horse|scooter)\b"
             r".{0,40}\blanded (on|onto) (my|his|her) (back|head|neck|spine)\b",
         )),
@@ -96,10 +96,10 @@ FLAGS: tuple[RedFlag, ...] = (
         "Note the time the symptoms started; do not eat or drink anything.",
         "NHS, Stroke symptoms (FAST): https://www.nhs.uk/conditions/stroke/symptoms/",
         ("stroke", "speech", "face", "weakness"), _p(
-            r"\b(face|mouth|smile) (is |has |went |looks )?(all )?(drooping|droops|drooped|droopy|dropping|dropped|sagging|numb|lopsided|gone lopsided|gone droopy)",
-            # NHS: sudden loss of sight in one eye is a stroke sign too
-            r"\b(suddenly |just |all of a sudden )?(lost|losing|lose|gone|went) (all )?(the |my |his |her )?(vision|sight) (in|of|from) (one|my|his|her|the|an) (left |right )?eye\b",
-            r"\b(went|gone|going) (suddenly )?blind in (one|my|his|her|the) (left |right )?eye\b",
+            r"\b(face|mouth|smile) (is |has |looks )?(all )?(drooping|droops|drooped|droopy|numb|lopsided|gone lopsided|gone droopy)",
+            # NHS: sudden loss of sight in one eye is a stroke sign too (sudden: gradual loss is glaucoma, diabetes...)
+            r"\b(suddenly|just|all of a sudden) (lost|lose|losing|gone|went) (all )?(the |my |his |her )?(vision|sight) (in|of|from) (one|my|his|her|the|an) (left |right )?eye\b",
+            r"\b(suddenly|just) (went|gone|going) blind in (one|my|his|her|the) (left |right )?eye\b", r"\bcurtain (came|coming|come) down\b",
             r"\bslurr(ed|ing) (speech|words|his words|her words|my words)|\bspeech (is |became |went )?slurred",
             r"\bhaving a (stroke|mini[- ]stroke|tia)\b", r"\bworst headache\b", r"\bthunderclap headache\b",
         )),
@@ -112,7 +112,7 @@ FLAGS: tuple[RedFlag, ...] = (
             r"\b(pain|pressure|tightness|crushing|squeezing)( \w+){0,3} (in|on|across) (my |the |his |her )?chest\b",
             r"\bhaving a heart attack\b",
             r"\b(i think|think|pretty sure|i reckon|i'm sure) (it's|its|it is|this is|that's|i'm|he's|she's|he is|she is|i am) (having )?a heart attack\b",
-            r"\bheart attack\W+((i|we) think|help|please|call|now)\b",
+            r"\bheart attack\W+i think\W*(help\b|$)", r"\bheart attack\W+(help|please help)\b",
         )),
     RedFlag(
         "breathing", "emergency", "serious trouble breathing", "Sit upright; loosen tight clothing.", NHS_999,
