@@ -33,6 +33,19 @@ FIGURES = ("evidence_in_answer", "evidence_in_first_quote", "quotes_per_answer",
            "uninformative_quotes", "in_scope_answered", "ask_ms_p50")
 
 
+def load_set(name: str, sets: dict) -> tuple[Chatbot, list[dict], dict[str, str]] | None:
+    """The bot on a set's index, its questions and its articles' texts; None (with a table row
+    saying so) when its index, corpus or question file is missing."""
+    index, corpus, path = (Path(ROOT / p) if not Path(p).is_absolute() else Path(p) for p in sets[name])
+    missing = next((p for p in (index, corpus, path) if not p.exists()), None)
+    if missing:
+        print(f"| {name} | skipped: {missing} is missing | | | |")
+        return None
+    bot = Chatbot.load(index)
+    texts = {a.article_id: a.text for a in load_corpus(corpus).articles if a.article_id in bot.retriever.manifest["articles"]}
+    return bot, load_questions(path), texts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
@@ -40,14 +53,10 @@ def main() -> None:
     print("| set | questions | figure | hand-set opening | learned opening |")
     print("|---|---|---|---|---|")
     for name in args.sets.split(","):
-        index, corpus, path = (Path(ROOT / p) if not Path(p).is_absolute() else Path(p) for p in SETS[name])
-        missing = next((p for p in (index, corpus, path) if not p.exists()), None)
-        if missing:
-            print(f"| {name} | skipped: {missing} is missing | | | |")
+        loaded = load_set(name, SETS)
+        if loaded is None:
             continue
-        questions = load_questions(path)
-        bot = Chatbot.load(index)
-        texts = {a.article_id: a.text for a in load_corpus(corpus).articles if a.article_id in bot.retriever.manifest["articles"]}
+        bot, questions, texts = loaded
         results = {}
         for lead in ("fixed", "learned"):
             bot.selection = dataclasses.replace(bot.selection, lead=lead)

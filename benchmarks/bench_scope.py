@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
-
 from bench_answers import SETS as ANSWER_SETS
+from bench_answers import load_set
 from common import ROOT
 
-from chatbot.answer.bot import Chatbot
-from chatbot.evaluation import evaluate_answers, load_questions
-from chatbot.ingest.corpus import load_corpus
+from chatbot.evaluation import evaluate_answers
 
 SETS = {**ANSWER_SETS, "scope-test": ("index", "corpus", ROOT / "benchmarks" / "data" / "heldout" / "scope-test.jsonl")}
 DEFAULT = "seed-heldout,long-messages,scope-test,medquad-dev,consumer-dev"
@@ -35,15 +32,11 @@ def main() -> None:
     print("| set | in scope / out of scope | figure | fixed thresholds | learned |")
     print("|---|---|---|---|---|")
     for name in args.sets.split(","):
-        index, corpus, path = (Path(ROOT / p) if not Path(p).is_absolute() else Path(p) for p in SETS[name])
-        missing = next((p for p in (index, corpus, path) if not p.exists()), None)
-        if missing:
-            print(f"| {name} | skipped: {missing} is missing | | | |")
+        loaded = load_set(name, SETS)
+        if loaded is None:
             continue
-        questions = load_questions(path)
+        bot, questions, texts = loaded
         counts = f"{sum(q['kind'] == 'in_scope' for q in questions)} / {sum(q['kind'] == 'out_of_scope' for q in questions)}"
-        bot = Chatbot.load(index)
-        texts = {a.article_id: a.text for a in load_corpus(corpus).articles if a.article_id in bot.retriever.manifest["articles"]}
         results = {}
         for decision in ("fixed", "learned"):
             bot.scope = dataclasses.replace(bot.scope, decision=decision)
