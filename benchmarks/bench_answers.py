@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
+from typing import Callable
 
 from common import CACHE, ROOT, SHARED
 
@@ -46,6 +47,17 @@ def load_set(name: str, sets: dict) -> tuple[Chatbot, list[dict], dict[str, str]
     return bot, load_questions(path), texts
 
 
+def print_fixed_and_learned(name: str, size: str, bot: Chatbot, questions: list[dict], texts: dict[str, str],
+                            use: Callable[[str], None], figures: tuple[str, ...]) -> None:
+    """One table row per figure: the answers with ``use("fixed")`` beside those with ``use("learned")``."""
+    results = {}
+    for choice in ("fixed", "learned"):
+        use(choice)
+        results[choice] = evaluate_answers(bot.ask, questions, texts)
+    for figure in figures:
+        print(f"| {name} | {size} | {figure} | {results['fixed'][figure]} | {results['learned'][figure]} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}")
@@ -57,12 +69,11 @@ def main() -> None:
         if loaded is None:
             continue
         bot, questions, texts = loaded
-        results = {}
-        for lead in ("fixed", "learned"):
-            bot.selection = dataclasses.replace(bot.selection, lead=lead)
-            results[lead] = evaluate_answers(bot.ask, questions, texts)
-        for figure in FIGURES:
-            print(f"| {name} | {len(questions)} | {figure} | {results['fixed'][figure]} | {results['learned'][figure]} |")
+
+        def use(choice: str) -> None:
+            bot.selection = dataclasses.replace(bot.selection, lead=choice)
+
+        print_fixed_and_learned(name, str(len(questions)), bot, questions, texts, use, FIGURES)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from bench_answers import SETS as ANSWER_SETS
-from bench_answers import load_set
+from bench_answers import load_set, print_fixed_and_learned
 from common import ROOT
-
-from chatbot.evaluation import evaluate_answers
 
 SETS = {**ANSWER_SETS, "scope-test": ("index", "corpus", ROOT / "benchmarks" / "data" / "heldout" / "scope-test.jsonl")}
 DEFAULT = "seed-heldout,long-messages,scope-test,medquad-dev,consumer-dev"
@@ -37,12 +35,11 @@ def main() -> None:
             continue
         bot, questions, texts = loaded
         counts = f"{sum(q['kind'] == 'in_scope' for q in questions)} / {sum(q['kind'] == 'out_of_scope' for q in questions)}"
-        results = {}
-        for decision in ("fixed", "learned"):
-            bot.scope = dataclasses.replace(bot.scope, decision=decision)
-            results[decision] = evaluate_answers(bot.ask, questions, texts)
-        for figure in FIGURES:
-            print(f"| {name} | {counts} | {figure} | {results['fixed'][figure]} | {results['learned'][figure]} |")
+
+        def use(choice: str) -> None:
+            bot.scope = dataclasses.replace(bot.scope, decision=choice)
+
+        print_fixed_and_learned(name, counts, bot, questions, texts, use, FIGURES)
 
 
 if __name__ == "__main__":

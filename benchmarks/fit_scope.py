@@ -26,9 +26,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from chatbot.answer.bot import Chatbot
-from chatbot.answer.scope import FEATURES, MODEL_PATH, ScopeModel, scope_features
+from chatbot.answer.scope import FEATURES, MODEL_PATH, ScopeFeatures, ScopeModel, scope_features
 from chatbot.search.query import understand
 
+# the features of a question the search found nothing for
+NOTHING_FOUND = ScopeFeatures(top_similarity=0.0, uncovered_share=1.0, specific_covered=(), specific_uncovered=())
 SETS = [SHARED / "eval" / "seed-dev.jsonl", ROOT / "benchmarks" / "data" / "scope-questions.jsonl",
         ROOT / "benchmarks" / "data" / "scope-calibration.jsonl"]
 
@@ -51,7 +53,7 @@ def labelled_features(bot: Chatbot) -> tuple[list, np.ndarray, np.ndarray, list[
             features = (scope_features(understood, hits, bot.vocabulary, bot.retriever.best_sentence_similarity(hits, vector))
                         if hits else None)
             found.append(features)
-            rows.append(features.row() if features else [0.0, 0.0, 1.0, 0.0, 0.0])
+            rows.append((features or NOTHING_FOUND).row())
             labels.append(int(q["kind"] == "in_scope"))
             names.append(path.stem)
     return found, np.array(rows), np.array(labels), names, files

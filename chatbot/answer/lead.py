@@ -68,15 +68,16 @@ def lead_features(question: Question, pool: Sequence) -> np.ndarray:
     for rank, p in enumerate(pool):
         s = p.signals
         heading = terms_of(p.section)
+        several, words, leans_back, hedged = _of_text(p.text)
         rows.append((
             p.score, p.score - best_score, s.get("similarity", 0.0), s.get("similarity", 0.0) - best_similarity,
             s.get("overlap", 0.0), s.get("chunk", 0.0), s.get("links", 0.0), s.get("cue", 0.0), s.get("section_cue", 0.0),
             float(p.answers_heading), float(p.opens_section), float(p.opens_section) * s.get("section_cue", 0.0),
             1.0 / (1 + p.position) if p.position >= 0 else 0.0,
             float(definition and defines(question.topic, p.text)),
-            *_of_text(p.text)[:3],
+            several, words, leans_back,
             len(heading & query_terms) / len(query_terms) if query_terms else 0.0,
-            float(yes_no) * _of_text(p.text)[3],
+            float(yes_no) * hedged,
             1.0 / (1 + rank), math.log1p(p.section_chars),
         ))
     return np.asarray(rows, dtype=float)
