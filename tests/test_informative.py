@@ -8,7 +8,7 @@ import pytest
 
 import json
 
-from chatbot.answer.informative import MODEL_PATH, rule_kind, sentence_kind
+from chatbot.answer.informative import MODEL_PATH, informing_spans, kinds_in_order, rule_kind, sentence_kind
 from chatbot.ngrams import NgramModel
 from conftest import ROOT
 from chatbot.evaluation import evidence_sentence, evidence_shown, reading_grade, repeats_itself
@@ -134,3 +134,36 @@ def test_numbers_that_are_not_contact_details_stay_informative():
     for text in ("About 1 in 1,000 people have the 22q11.2 deletion.", "Doses of 200-400 mg are common in adults.",
                  "The study followed 1,250 patients for 10 years."):
         assert sentence_kind(text) == "informative", text
+
+
+def test_a_testimonial_goes_on_after_its_first_person_sentences():
+    story = ["I tried a course of acupuncture last spring for my sciatica.",
+             "Even after three months, the pain has not returned.",
+             "Since then the numbness in the foot has eased.",
+             "Acupuncture is sometimes offered for chronic low back pain."]
+    assert [sentence_kind(s) for s in story[1:]] == ["informative"] * 3  # alone, each reads as information
+    assert kinds_in_order(story, [False] * 4) == ["anecdote", "anecdote", "anecdote", "informative"]
+    # a sentence about people in general informs, whatever it follows
+    general = [story[0], "Within a few weeks most people with sciatica improve.", "Even a short walk each day can ease stiffness."]
+    assert kinds_in_order(general, [False] * 3) == ["anecdote", "informative", "informative"]
+    # in a new paragraph, or without the words that go on with it, the sentence is judged alone
+    assert kinds_in_order(story[:2], [False, True]) == ["anecdote", "informative"]
+    assert kinds_in_order([story[0], story[3]], [False, False]) == ["anecdote", "informative"]
+
+
+def test_the_spans_of_a_passage_are_judged_in_order_and_by_paragraph():
+    text = ("I tried acupuncture for my sciatica. Even after three months, the pain has not returned.\n"
+            "I tried acupuncture for my sciatica.\nEven after three months, the pain has not returned.")
+    first = text.index("Even")
+    second = text.index("Even", first + 1)
+    spans = [(0, 36), (first, first + 51), (first + 52, first + 88), (second, len(text))]
+    assert [text[a:b] for a, b in spans][1] == [text[a:b] for a, b in spans][3] == "Even after three months, the pain has not returned."
+    # the same sentence goes on with the story in its paragraph, and informs after a line break
+    assert informing_spans(text, spans) == [False, False, False, True]
+
+
+def test_advice_after_an_anecdote_still_informs():
+    for anecdote, advice in [("I took ibuprofen for years with no problem.", "Even so, long-term use can cause stomach bleeding."),
+                             ("My son had a febrile seizure.", "Afterwards, call 999 if a seizure lasts more than 5 minutes."),
+                             ("I took paracetamol for my back.", "Even after one dose over 4 g, liver damage can occur for days.")]:
+        assert kinds_in_order([anecdote, advice], [False, False]) == ["anecdote", "informative"]

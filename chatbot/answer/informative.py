@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
+from typing import Sequence
 
 from chatbot.ngrams import NgramModel, load_shipped
 
@@ -103,9 +104,37 @@ def rule_kind(text: str) -> str:
     return "informative"
 
 
-def informs(text: str) -> bool:
-    """Whether ``text`` may be quoted as evidence."""
-    return sentence_kind(text) == "informative"
+# How a testimonial goes on after its first-person sentences: "Even after four months, there is no sign of
+# the pain." says nothing in the first person, and is still the same story.
+_GOES_ON = re.compile(
+    r"^(even (after|now|months|weeks|years|a year)\b|ever since|since then|since that|after that|to this day|"
+    r"after (a|an|one|two|three|four|five|six|a few|several|\d+) (days?|weeks?|months?|years?)|"
+    r"the (results?|difference|change|improvement|relief) (was|were|is|has been|came|speaks?)\b)",
+    re.I,
+)
+
+
+# a sentence about people in general, or advice ("can cause", "should", "call 999"), informs whatever it follows
+_GENERAL = re.compile(r"\b(people|patients|most|many|anyone|everyone|you|your|adults|children|doctors?|studies|research|"
+                      r"can|could|may|might|should|must|call|always|never|usually|often)\b", re.I)
+
+
+def kinds_in_order(sentences: Sequence[str], new_paragraph: Sequence[bool]) -> list[str]:
+    """``sentence_kind`` of each of a passage's sentences, in order, where a sentence that goes on with the
+    anecdote before it in the same paragraph (``new_paragraph[i]``: a line break before sentence ``i``)
+    is that anecdote too."""
+    kinds = [sentence_kind(text) for text in sentences]
+    for i in range(1, len(kinds)):
+        if kinds[i] == "informative" and kinds[i - 1] == "anecdote" and not new_paragraph[i] \
+                and _GOES_ON.match(sentences[i].strip()) and not _GENERAL.search(sentences[i]):
+            kinds[i] = "anecdote"
+    return kinds
+
+
+def informing_spans(text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
+    """Whether each sentence of ``text`` (its ``spans``, in order) may be quoted as evidence."""
+    breaks = [j > 0 and "\n" in text[spans[j - 1][1] : start] for j, (start, _) in enumerate(spans)]
+    return [kind == "informative" for kind in kinds_in_order([text[a:b] for a, b in spans], breaks)]
 
 
 # Every branch of _FIRST_PERSON needs one of these words: a quick test first (most sentences have none).

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from chatbot.answer.informative import informs
+from chatbot.answer.informative import informing_spans
 from chatbot.answer.lead import judged
 from chatbot.search.query import INTENT_CUES, INTENT_WORDS, Question
 from chatbot.search.synonyms import SYNONYMS, expand_synonyms
@@ -217,7 +217,7 @@ def _layout(hit: Hit, spans: np.ndarray, settings: SelectionSettings, windows: b
     item = [marked and is_list_item(text[a:b]) for a, b, marked in units]
     spots, runs = [], []
     if windows:  # (lists are judged by their kind of question, not sentence by sentence)
-        informative = [informs(text[a:b]) for a, b, _ in units]
+        informative = informing_spans(text, [(a, b) for a, b, _ in units])
         first_informative = _first_answer(hit, units, informative)
         starts_section = hit.start == hit.section_start
         first_unit = next((j for j, ok in enumerate(informative) if ok), -1) if starts_section else -1

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Sequence
 
-from chatbot.triage.context import (clauses, has_unmarked_word, mark_aside, mark_negated, normalise, says_it_is_over,
-                                    strip_idioms, strip_negated, unmarked)
+from chatbot.triage.context import (clauses, has_unmarked_word, mark_aside, mark_negated, normalise,
+                                    says_it_is_over, strip_idioms, strip_negated, takes_back, unmarked)
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.history import previous_user_messages
 from chatbot.triage.redflags import FLAGS, level_of
 from chatbot.triage.model import load_model
+from chatbot.triage.risk_history import history_flags
 
-FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's bar for a message not in English
+FOREIGN_ALARM_THRESHOLD = 0.85  # the learned alarm's least bar for a message not in English (the model's own is chosen in its fit)
 MIN_CLAUSE_WORDS = 4  # shorter clauses ("since yesterday") are read only as part of the whole message
 HISTORY_TURNS = 10  # earlier user turns read for red flags
 MAX_TRIAGE_CHARS = 50_000  # read in full up to this (longer than any request field the API accepts)
@@ -124,20 +125,22 @@ def model_units(kept: Sequence[str]) -> list[str]:
 def _read(text: str, model=None) -> tuple[set[str], bool, bool]:
     """(flags, says it is over, asks about warning signs) of one text."""
     kept, parts = _kept(text)
+    over = says_it_is_over(parts)
     found: set[str] = set()
     for clause in kept:
         found |= _english_flags(clause)
     for clause in _asserted(parts):  # the patterns in other languages check their own negation cues
         found |= foreign_flags(clause)
-    if not says_it_is_over(parts):  # a message saying an episode is over uses its words: only patterns read it
+    found |= history_flags(parts)  # a cancer history or a weak immune system with back pain now
+    if not over:  # a message saying an episode is over uses its words: only patterns read it
         model = model or load_model()
         if detect_language(text[:LANGUAGE_SAMPLE_CHARS]) != "en":  # fitted on few messages in other languages: a higher bar there
-            model = model.with_thresholds(max(model.alarm_threshold, FOREIGN_ALARM_THRESHOLD), model.flag_floor,
-                                          max(model.crisis_threshold, FOREIGN_ALARM_THRESHOLD))
+            bar = max(model.alarm_threshold, model.foreign_threshold or 0.0, FOREIGN_ALARM_THRESHOLD)
+            model = model.with_thresholds(bar, model.flag_floor, max(model.crisis_threshold, FOREIGN_ALARM_THRESHOLD))
         for detected in model.detect(model_units(_kept(text, marked=True)[0]), whole=-1):
             found |= detected
     warning = any("warning_signs" in c.modifiers for c in parts)
-    return found, says_it_is_over(parts), warning
+    return found, over, warning
 
 
 def assess(message: str, history: Sequence | None = None, *, model=None) -> Triage:
@@ -154,7 +157,7 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
             carried |= _read(f"{before}. {turn}", model)[0]
         before = turn
     flags, over, warning = _read(message, model)
-    if over:
+    if over or takes_back(normalise(message[:MAX_TRIAGE_CHARS])):
         carried = set()
     elif before and _says_something(_kept(message, marked=True)[0]):
         # read with the turn before, unless the reply is only negated or set-aside words ("not really", "no"):

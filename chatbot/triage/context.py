@@ -57,7 +57,11 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?;\n])\s+|\s*[\n]+\s*|(?<=[a-z0-9]),? (?=but |however |although |though |except )|"
     # a present-time cue that starts what follows ("... 2 years ago and since this morning I can't pee"); one that
     # ends the sentence ("working late tonight") stays with it: a clause of a time word alone says nothing
-    r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b,? [a-z'])"
+    r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b,? [a-z'])|"
+    # the same in the five other languages ("j'ai fait un avc il y a 8 ans, maintenant j'ai mal au cou"), and their "but"
+    r"(?<=[^\W\d_])(?:, | (?:et|y|und|e) )(?=(?:maintenant|aujourd'hui|ahora|hoy|jetzt|heute|agora|hoje|adesso|oggi)\b,? [^\W\d_])|"
+    r"(?<=[^\W\d_]), (?=ora [^\W\d_])|"
+    r"(?<=[^\W\d_]),? (?=(?:pero|mais|aber|però|pero|sin embargo|cependant|jedoch|porém|porem) )|(?<=[^\W\d_]), (?=(?:ma|mas) )"
 )
 
 
@@ -95,7 +99,8 @@ _IDIOMS = re.compile(
     r"\bheart (skipped|skip) a beat\b|\bhit by a (truck|bus|train) (after|from)\b|\bfeel(s|ing)? like (i've been|i was) hit by a (truck|bus)\b|"
     r"\bpain in the (neck|arse|ass|butt)\b|\bdead on my feet\b|\b(scared|bored|worried|frozen) (me )?to death\b|\bdying (to|for)\b|"
     r"\b(could|gonna|going to|want to) (kill|strangle|murder) (him|her|them|my \w+)\b|\bmy back (went|has gone|goes) out\b|"
-    r"\bblacked out on\b|\bmind went blank\b|\blost my mind\b|\bcrack(ed|ing)? my (neck|back|knuckles)\b"
+    r"\bblacked out on\b|\bmind went blank\b|\blost my mind\b|\bcrack(ed|ing)? my (neck|back|knuckles)\b|\bif you (get|know|catch|see) what i mean\b|"
+    r"\b(throw|threw|throwing|thrown|pitch(ed|ing)?) (a )?(hissy |little |right |proper )?fit\b|\bhissy fit\b|\bfit over (the|my|his|her|these|those|this|that)\b"
 )
 
 
@@ -173,7 +178,9 @@ _GONE = re.compile(
     r"(?! (on|for|to|out|abroad|in|at|with|from|shopping|travelling|traveling|away)\b)|"
     r"\bif i (just |simply )?(died|disappeared|vanished|didn't wake up|never woke up|wasn't (here|around|alive)|ended it)\b|"
     # a threat with a condition ("if this surgery fails i'll kill myself") is not a hypothetical either
-    r"\b(i'll|ill|i will|i'm going to|i am going to|i'm gonna) (kill myself|end it( all)?|end my life|take my (own )?life)\b|\b(i'm|i am) ending it( all)?\s*([.!?,]|$)"
+    r"\b(i'll|ill|i will|i'm going to|i am going to|i'm gonna) (kill myself|end it( all)?|end my life|take my (own )?life)\b|\b(i'm|i am) ending it( all)?\s*([.!?,]|$)|"
+    # pills set aside "just in case" are a plan, not a hypothetical
+    r"\b(saving|stockpiling|hoarding|stashing) (up )?(my |all my )?(pills|tablets|meds|medication|tramadol|codeine|paracetamol|morphine|sleeping pills)\b"
 )
 _FAMILY = re.compile(
     r"\b(am i|are we|are my kids|is my (son|daughter)) (at|more at) risk\b|\bruns? in (my|the|our) family\b|\bfamily history\b|\bhereditary\b|"
@@ -199,19 +206,61 @@ _RESOLVED = re.compile(
 )
 
 
+# The same modifiers in the five other languages the triage reads, over accent-folded text.  A time "ago" is
+# past ("hace 12 anos", "il y a 8 ans", "vor 5 Jahren", "ha 7 anos", "anni fa"); a time "for" is not
+# ("desde hace", "depuis", "seit", "da": the problem goes on).
+_FOREIGN_HISTORICAL = re.compile(
+    r"(?<!desde )\bhace (\d+|un|una|unos|unas|dos|tres|cuatro|cinco|seis|diez|varios|muchos) (anos?|meses|mes|decadas?)\b(?! que)|(?<!desde )\bhace (anos|mucho tiempo)\b(?! que)|"
+    r"\bel ano pasado\b|\bde (nino|nina|joven|pequeno|pequena|adolescente)\b|\bcuando (era|tenia) (nino|nina|joven|pequeno|pequena|\d+)\b|"
+    r"\b(il )?y a (\d+|un|une|deux|trois|quatre|cinq|six|dix|quelques|plusieurs|des) (ans|annees|an|mois)\b(?! (que|qu'))|\bil y a (bien )?longtemps\b(?! (que|qu'))|"
+    r"\bl'annee (derniere|passee)\b|\bquand (j'etais|il etait|elle etait) (petit|petite|jeune|enfant|ado|adolescent\w*)\b|\bdans (ma|mon|sa|son) (jeunesse|enfance)\b|"
+    r"\bvor (\d+|einem|einigen|ein paar|vielen|zwei|drei|vier|funf|sechs|zehn|langer) ?(jahren|monaten|jahrzehnten|zeit)\b|\bletztes jahr\b|\bals (kind|jugendlicher|teenager)\b|"
+    r"\bals (ich|er|sie) (jung|klein|ein kind|\d+) war\b|"
+    r"\bfaz (\d+|um|uma|dois|duas|tres|quatro|cinco|seis|dez|alguns|algumas|muitos|varios) (anos?|meses|mes|decadas?)\b(?! que)|\b\d+ anos atras\b|"
+    r"\bno ano passado\b|\bquando (eu )?era (crianca|jovem|pequeno|pequena|adolescente)\b|"
+    r"\b(\d+|un|uno|una|due|tre|quattro|cinque|sei|dieci|molti|alcuni|qualche|parecchi) (anni|mesi|anno|mese) fa\b|\banni fa\b|\bl'anno scorso\b|"
+    r"\bda (bambino|bambina|piccolo|piccola|ragazzo|ragazza)\b|\bquando ero (piccolo|piccola|giovane|bambino|bambina|ragazz[oa])\b|"
+    r"\b(en|im jahr|nel|em|no ano de) (19|20)\d\d\b"
+)
+# Portuguese "há 7 anos" with its accent: folded, "ha 3 anni" is an Italian child's age
+_PORTUGUESE_AGO = re.compile(r"\bhá (\d+|um|uma|dois|duas|três|quatro|cinco|seis|dez|alguns|algumas|muitos|vários) (anos?|meses|mês|décadas?)\b(?! que)|\bhá anos\b(?! que)")
+# "what if one day ..." in the five other languages (accent-folded)
+_FOREIGN_HYPOTHETICAL = re.compile(
+    r"\bse (eu|ele|ela|voce|alguem|a gente)\b.{0,80}?\b(um|algum) dia\b|\bse (um|algum) dia\b|\by si (algun|un) dia\b|\bsi (algun|un) dia\b|"
+    r"\bse (un|un bel) giorno\b|\bsi un jour\b|\bwenn (ich|er|sie|man) (\w+ ){0,3}(eines tages|irgendwann)\b|\bfalls (ich|er|sie|man)\b|"
+    r"\b(que pasa|que hago|o que (eu )?faco|que faire|was mache ich|cosa faccio|che faccio) (si|se|wenn)\b"
+)
+_FOREIGN_CURRENT = re.compile(
+    r"\b(ahora|hoy|esta (manana|tarde|noche)|de repente|desde (esta manana|ayer|anoche)|maintenant|aujourd'hui|ce (matin|soir)|tout a coup|"
+    r"soudain\w*|depuis (ce matin|hier)|jetzt|gerade|heute|plotzlich|seit (heute|gestern)|agora|hoje|esta (manha|noite)|desde (hoje|ontem)|"
+    r"adesso|oggi|stamattina|stasera|all'improvviso|improvvisamente|da (stamattina|ieri))\b"
+)
+_FOREIGN_RESOLVED = re.compile(  # only a plain all-clear: discharged, home or "it has passed" can go with a new emergency
+    r"\bno (fue|era) nada\b|\bfalsa alarma\b|\bce n'etait rien\b|\b(il|elle|je) (va|vais) (bien|mieux) maintenant\b|\bfausse alerte\b|"
+    r"\bes war nichts\b|\bfehlalarm\b|\bnao foi nada\b|\balarme falso\b|\bnon era (niente|nulla)\b|\bsta (bene|meglio) (ora|adesso)\b|"
+    r"\bfalso allarme\b|\be passato tutto\b"
+)
+
+
+def fold_accents(text: str) -> str:
+    """``text`` without its accents ("reißend" stays, "récupéré" -> "recupere")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def modifiers_of(clause: str) -> frozenset[str]:
     """The modifiers of one normalised clause."""
     found = set()
-    current = bool(_CURRENT.search(clause))
-    if _HISTORICAL.search(clause) and not current:
+    folded = fold_accents(clause)
+    current = bool(_CURRENT.search(clause) or _FOREIGN_CURRENT.search(folded))
+    if (_HISTORICAL.search(clause) or _FOREIGN_HISTORICAL.search(folded) or _PORTUGUESE_AGO.search(clause)) and not current:
         found.add("historical")
-    if _HYPOTHETICAL.search(clause) and not _GONE.search(clause):
+    if (_HYPOTHETICAL.search(clause) or _FOREIGN_HYPOTHETICAL.search(folded)) and not _GONE.search(clause):
         found.add("hypothetical")
     if _FAMILY.search(clause):
         found.add("family")
     if _WARNING_SIGNS.search(clause) and not re.search(r"\b(i|i'm|my|me|he|she|his|her)\b.*\b(now|right now|have|having|has|is)\b", clause):
         found.add("warning_signs")
-    if _RESOLVED.search(clause):
+    if _RESOLVED.search(clause) or _FOREIGN_RESOLVED.search(folded):
         found.add("resolved")
     return frozenset(found)
 
@@ -219,3 +268,16 @@ def modifiers_of(clause: str) -> frozenset[str]:
 def says_it_is_over(clause_list: list[Clause]) -> bool:
     """Whether some clause says an episode is over ("the paramedics said it was a panic attack")."""
     return any("resolved" in c.modifiers for c in clause_list)
+
+
+# The writer says a turn went to the wrong chat: what the turn before raised is not carried, and this message is
+# read as it is.  "Sorry, I mean ..." is not this: it corrects a detail of an emergency ("i meant ibuprofen").
+_CORRECTION = re.compile(
+    r"\bwrong (chat|window|tab|person|thread|conversation)\b|\b(that|it|this) was (meant|supposed) (for|to go to) (someone|somebody|my|a) "
+)
+
+
+def takes_back(text: str) -> bool:
+    """Whether normalised ``text`` takes back what the turn before said."""
+    return bool(_CORRECTION.search(text))
+

@@ -71,6 +71,13 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(mochte|will|moechte) sterben\b|\bich (mochte|moechte|will) (nur noch )?tot sein\b",
         r"\bme corto (los brazos|las munecas|las piernas)\b|\bquiero desaparecer para siempre\b",
         r"\bmi taglio (le braccia|i polsi|le gambe)\b|\bje me coupe (les bras|les poignets)\b|\beu me corto\b",
+        r"\b(serai(en)?t|seront|serions) mieux sans moi\b|\bestar(i|í)an mejor sin m(i|í)\b|\b(estariam|ficariam|estaria) melhor sem mim\b|"
+        r"\bstarebbero meglio senza di me\b|\bohne mich (besser dran|besser)\b",
+        r"\bseria melhor (eu )?morrer\b|\bseria mejor morir(me)?\b|\bmieux vaudrait (que je meure|mourir)\b|\bsarebbe meglio morire\b|"
+        r"\b(ware|waere) (ich )?besser tot\b|\bnicht mehr aufwachen\b",
+        # a third check by a helper (2026-12-07, fifth session): someone else who does not want to live, and farewell letters
+        r"\bne (veut|voulait) plus vivre\b|\bno quiere (seguir )?vivir\b|\bnao quer (mais )?viver\b|\bnon vuole (piu )?vivere\b",
+        r"\blettres? d'adieu\b|\bcartas? de despedida\b|\babschiedsbrief|\blettera d'addio\b|\blettere d'addio\b",
     ),
     "chest_pain": _p(
         r"\b(dolor|opresion|presion) (en el|de|del) pecho\b", r"\bme duele (mucho )?el pecho\b",
@@ -103,6 +110,12 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\bsobredosis\b", r"\b(tomo|trago|tome|trague|se tomo|se trago)\b.{0,40}\b(pastillas|comprimidos|pildoras)\b", r"\benvenen",
         r"\bsurdose\b", r"\b(avale|pris)\b.{0,40}\b(comprimes|cachets|pilules|gelules|somniferes|plaquettes?|boite de (medicaments|doliprane|paracetamol))\b", r"\bempoisonn", r"\bintoxi",
         r"\buberdosis\b", r"(tabletten|pillen|packung)\b.{0,30}\b(geschluckt|genommen|eingenommen)\b", r"\bvergift",
+        # household poisons and button batteries swallowed, mostly by children
+        r"\b(bu|avale|mange)\b.{0,30}\b(eau de javel|javel|detergent|piles?( bouton)?|produit menager)\b",
+        r"\b(bebio|trago|se tomo|comio|se comio)\b.{0,30}\b(lejia|cloro|pilas?( de boton)?|detergente|lavavajillas)\b",
+        r"\b(chlor\w*|bleich\w*|knopfzelle\w*|batterie\w*|putzmittel\w*|reiniger\w*|spulmittel\w*)\b.{0,30}\b(getrunken|geschluckt|gegessen|verschluckt)\b",
+        r"\b(bebeu|engoliu|comeu)\b.{0,30}\b(agua sanitaria|lixivia|cloro|pilhas?|baterias?|detergente)\b",
+        r"\b(bevuto|ingoiato|inghiottito|mangiato)\b.{0,30}\b(candeggina|varechina|pile|pila|batteri[ae]|detersivo)\b",
         r"\boverdose\b", r"\b(tomou|engoliu|tomei|engoli)\b.{0,40}\b(comprimidos|remedios|pilulas|cartela)\b",
         r"\b(preso|ingoiato|inghiottito)\b.{0,40}\b(pastiglie|pillole|compresse)\b", r"\bavvelena",
     ),
@@ -118,6 +131,10 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\bnon riesco (piu )?a (urinare|fare pipi)\b", r"\b(fatto|fatta) la pipi addosso\b", r"\bperso il controllo (della vescica|dell'?intestino)\b",
         r"\b(intorpidit|formicolio|insensibil)\w* .{0,30}\b(inguine|genitali|tra le gambe|glutei)\b",
     ),
+    "aortic_aneurysm": _p(
+        r"\b(zer)?rei(ss|ß)end\w* schmerz\w*\b.{0,40}\b(rucken|bauch)\b", r"\bdolor (desgarrador|como un desgarro)\b",
+        r"\bdouleur (dechirante|comme un dechirement)\b", r"\bdor (dilacerante|como um rasgo)\b", r"\bdolore (lacerante|come uno strappo)\b",
+    ),
     "seizure": _p(r"\bconvuls", r"\bconvulsion", r"\b(ataque|crisis|crise) (epileptic|epilepti|d'?epilepsie)", r"\bkrampfanfall\b",
                   r"\bepileptischer anfall\b", r"\bkrampft\b", r"\b(crisi|attacco) epilettic"),
     "severe_bleeding": _p(
@@ -128,12 +145,23 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
                       r"\b(hals|zunge) schwillt\b", r"\bschwill\w* (mir |ihm |ihr )?(meine?|seine?|ihre?|die|der) (zunge|hals|lippen?|rachen)\b", r"\ballergischer schock\b", r"\bgarganta (fechando|inchando)\b", r"\blingua inchada\b",
                       r"\bgola (si chiude|gonfia)\b", r"\bshock anafilattico\b"),
 }
-_FOREIGN_NEGATION = re.compile(r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai)\s+(\S+\s+){0,2}$")
+# Idioms that use the words of a pattern: someone else "will kill me" ("mon patron va me tuer", "essa dor vai me
+# matar", "mi jefe va a matarme") is not a wish to die; "je vais me tuer", "vou me matar" are.
+_FOREIGN_IDIOMS = re.compile(
+    r"\b(va|vont|allait|allaient|vas|va finir par) me tuer\b|\b(vai|vao|ia|iam|vais) me matar\b|\b(va|van) a matarme\b|"
+    r"\bme (va|van|iba) a matar\b|\bmi (ammazza|uccide|ammazzera|uccidera)\b|\bbringt mich (noch )?um\b"
+)
+# "ni" / "nem" / "ne" carry a negation on to the next thing named ("no tengo fiebre ni dolor en el pecho"),
+# and "pas du tout au suicide" puts three words between the cue and the finding
+_FOREIGN_NEGATION = re.compile(
+    r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai|ni|nem|nor)\s+"
+    r"((?!(y|e|et|und|and|ma|mais|pero|aber|mas|o|ou|oder)\s)[^\s,.;:!?]+\s+){0,3}$"
+)
 
 
 def foreign_flags(text: str) -> set[str]:
     """Flags raised by the patterns in other languages (text: normalised)."""
-    folded = fold_accents(text)
+    folded = _FOREIGN_IDIOMS.sub(" ", fold_accents(text))
     found = set()
     for flag, patterns in FOREIGN_PATTERNS.items():
         for pattern in patterns:

@@ -113,6 +113,7 @@ class TriageModel:
     crisis_threshold: float = 0.5
     meta: dict | None = None
     clause_threshold: float | None = None  # the alarm bar for a clause read on its own (None: alarm_threshold)
+    foreign_threshold: float | None = None  # the alarm bar for a message not in English (None: assess's default)
 
     def alarm(self, x) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(np.asarray(x @ self.alarm_coef).ravel() + self.alarm_intercept)))
@@ -171,7 +172,7 @@ class TriageModel:
         meta = {**(self.meta or {}), "flags": list(self.flags), "format": FORMAT, "alarm_threshold": self.alarm_threshold,
                 "flag_floor": self.flag_floor, "alarm_intercept": self.alarm_intercept,
                 "crisis_threshold": self.crisis_threshold, "crisis_intercept": self.crisis_intercept,
-                "clause_threshold": self.clause_threshold}
+                "clause_threshold": self.clause_threshold, "foreign_threshold": self.foreign_threshold}
         np.savez_compressed(path, alarm=np.asarray(self.alarm_coef, dtype=np.float32),
                             crisis=np.asarray(crisis, dtype=np.float32), flag=flag.astype(np.float16),
                             flag_intercept=self.flag_intercept.astype(np.float32), meta=np.array(json.dumps(meta)))
@@ -194,10 +195,11 @@ def load_model(path: str | Path = MODEL_PATH) -> TriageModel:
             raise ValueError(f"{path} holds weights of mismatched shapes: run python benchmarks/fit_triage.py")
         return TriageModel(tuple(meta["flags"]), alarm, float(meta["alarm_intercept"]), flag, stored["flag_intercept"],
                            crisis, float(meta["crisis_intercept"]), float(meta["alarm_threshold"]),
-                           float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta, meta.get("clause_threshold"))
+                           float(meta["flag_floor"]), float(meta["crisis_threshold"]), meta, meta.get("clause_threshold"),
+                           meta.get("foreign_threshold"))
 
 
-def fit(texts: Sequence[str], labels: Sequence[set[str]], flags: Sequence[str], *, c: float = 16.0) -> TriageModel:
+def fit(texts: Sequence[str], labels: Sequence[set[str]], flags: Sequence[str], *, c: float = 64.0) -> TriageModel:
     """Fit the three heads: balanced binary logistic regressions for the alarm and for a crisis
     (self-harm against every other message), and one-vs-rest ones over the flags of the messages
     that have some (a message with two flags counts once for each)."""

@@ -51,6 +51,11 @@ FLAGS: tuple[RedFlag, ...] = (
             r"\bno reason to (live|go on)\b", r"\bself[- ]harm(ing)?\b",
             # said as the whole of a clause: "sick of living with this pain" is about the pain
             r"\b(tired|sick) of (being alive|living)( any ?more)?\s*([.!?,]|$)", r"\b(i'm|i am) ending it( all)?\s*([.!?,]|$)",
+            # a goodbye said in passing, and pills set aside (NICE CKS suicide risk: making plans, stockpiling medicines)
+            r"\bi won't be (around|here) (much |for )?(longer|long)\b(?! (at|in|on) (this|the|my|our) )",
+            r"\b(saving up|stockpiling|hoarding|stashing|squirrelling away|squirreling away) (my |all my |some |a few of my )?(pills|tablets|meds|medication|"
+            r"tramadol|codeine|paracetamol|oxy\w*|morphine|sleeping pills|co-?codamol)\b(?! (for|in case of) (\w+ ){0,3}(trip|holiday|flight|travel|journey|vacation))",
+            r"\b(goodbye|farewell) (letters?|notes?) (to|for) (my|the) (kids|children|family|wife|husband|partner|parents|mum|mom|dad|son|daughter)\b",
         )),
     RedFlag(
         "cauda_equina", "emergency",
@@ -64,6 +69,10 @@ FLAGS: tuple[RedFlag, ...] = (
             r"\bsaddle (area )?(numb|anaesthesia|anesthesia)", r"\bcauda equina\b(?! syndrome\?)",
             r"\bnumb(ness)?( \w+){0,4} (groin|genitals|inner thighs?|buttocks|bum|between (my|the|his|her) legs|private)",
             r"\b(groin|genitals|inner thighs?|buttocks|bum|down there)( \w+){0,4} (numb|no feeling|can'?t feel)",
+            # everyday words for the saddle area (a third regression hunt, 2026-12-07)
+            r"\b(no feeling|can'?t feel|numb\w*|pins (and|n|&) needles)\b( [\w']+){0,6} (where (i|you|he|she|we) sit|"
+            r"(bike|bicycle) seat|saddle area|down there|my bits|his bits|her bits|privates|private parts|nether regions|back passage)\b",
+            r"\b(where (i|you|he|she) sit|(bike|bicycle) seat area|my bits|down below)( [\w']+){0,4} (is |are |feels? |gone |going )?(numb|asleep|sleeping|dead|tingly)\b",
             r"\b(can'?t|cannot|unable to) (pee|urinate|wee)\b",
         )),
     RedFlag(
@@ -83,6 +92,11 @@ FLAGS: tuple[RedFlag, ...] = (
             r"\bfell (off|from) (a |the )?(roof|ladder|balcony|horse|scaffold\w*|height)\b",
             r"\b(came|fell|was thrown|got thrown|flew) off (my|his|her|the|a) ([\w-]+ ){0,2}(bike|bicycle|motorbike|motorcycle|horse|scooter)\b"
             r".{0,40}\blanded (on|onto) (my|his|her) (back|head|neck|spine)\b",
+            # from a third regression hunt (2026-12-07, fifth session): a high speed, a broken helmet
+            r"\b(came off|crashed|was thrown|got thrown|flipped|fell off)\b.{0,60}\b(at|doing|going) (about |around |over |nearly |roughly )?\d{2,3} ?(mph|km/?h|kph)\b|"
+            r"\b(at|doing|going) (about |around |over |nearly |roughly )?\d{2,3} ?(mph|km/?h|kph)\b.{0,60}\b(came off|crashed|was thrown|got thrown|flipped|fell off)\b",
+            r"\b(came off|crashed|fell off|was thrown|got thrown|accident|collision)\b.{0,80}\b(helmet('s|s| is| was)? (cracked|split|smashed|in pieces)|"
+            r"(cracked|split|smashed) (my |his |her |the )?helmet)\b",
         )),
     RedFlag(
         "aortic_aneurysm", "emergency", "sudden severe pain in the back or belly, which can be a tear in the body's main artery",
@@ -117,7 +131,7 @@ FLAGS: tuple[RedFlag, ...] = (
     RedFlag(
         "breathing", "emergency", "serious trouble breathing", "Sit upright; loosen tight clothing.", NHS_999,
         ("breath", "breathing"), _p(
-            r"\b(can'?t|cannot|can not|unable to|struggling to) (catch (my|his|her) )?breathe?\b",
+            r"\b(can'?t|cannot|can not|unable to|struggling to) (catch (my|his|her) )?breathe?\b(?! (through|out of) (my|his|her|the|one) (nose|nostril))",
             r"\b(lips|face) (are |is )?(turning |turned |going |gone )?(blue|grey|gray)\b", r"\bchoking\b", r"\bgasping for (air|breath)\b",
         )),
     RedFlag(
@@ -135,7 +149,9 @@ FLAGS: tuple[RedFlag, ...] = (
         "seizure", "emergency", "a seizure (fit)",
         "Do not hold the person down or put anything in their mouth; move hard objects away and time the seizure.",
         "NHS, What to do if someone has a seizure: https://www.nhs.uk/conditions/epilepsy/what-to-do-if-someone-has-a-seizure-fit/",
-        ("seizure", "epilep", "fit"), _p(r"\b(having|had) (a )?(seizure|fit|convulsions?)\b", r"\b(seizing|convulsing)\b")),
+        ("seizure", "epilep", "fit"), _p(r"\b(having|had) (a )?(seizure|fit|convulsions?)\b", r"\b(seizing|convulsing)\b",
+                                         # one seizure after another without coming round: NHS, call 999
+                                         r"\b(fits|seizures|convulsions) (back to back|one after (another|the other))\b")),
     RedFlag(
         "head_injury", "emergency", "a head injury with warning signs", "Do not leave the person alone.",
         "NICE NG232, Head injury: assessment and early management: https://www.nice.org.uk/guidance/ng232",
@@ -150,7 +166,12 @@ FLAGS: tuple[RedFlag, ...] = (
         ("overdose", "poison"), _p(
             r"\boverdos(ed|ing)\b", r"\b(took|taken|swallowed|ate) (way |far )?(too many|too much)( of)? (pills|tablets|meds|medicine|paracetamol)",
             r"\b(whole|entire|full) (bottle|pack|box|packet) of (pills|tablets|meds|medication|paracetamol)",
-            r"\b(swallowed|drank|ate) (some )?(bleach|batter(y|ies)|button cells?|detergent|antifreeze)\b",
+            r"(?<!\bdog )(?<!\bcat )(?<!\bpuppy )\b(swallowed|drank|ate|eaten|chewed|sucked)\b( [\w']+){0,4} (bleach|batter(y|ies)|button cells?|detergent|antifreeze|"
+            r"washing (pods?|capsules?|tablets?)|laundry (pods?|capsules?)|dishwasher tablets?|magnets?|weed ?killer|rat poison|e-?liquid|vape (juice|liquid))\b",
+            # a child who swallowed medicines (NHS: call 999 or 111 at once, whatever they seem)
+            r"\b(toddler|child|kid|son|daughter|baby|boy|girl|([1-9]|1[0-5]) ?(yr|year)s?[- ]?old|little one|grandson|granddaughter|nephew|niece)\b.{0,60}"
+            r"\b(ate|swallowed|eaten|got into|drank|chewed)\b.{0,20}\b(some of|a handful|handful|a few of|several|lots of|loads of|a bunch of|"
+            r"\d+|all (of )?(the|her|his|my|your)|the whole|a whole|[\w-]+'s)\b.{0,40}\b(pills|tablets|meds|medicines?|medication|capsules|gummies|vitamins)\b",
         )),
     RedFlag(
         "unresponsive", "emergency", "someone unconscious or not responding",
