@@ -58,12 +58,19 @@ def choose_clause_threshold(whole_alarms: np.ndarray, clause_alarm: np.ndarray, 
     """The lowest bar for a clause read on its own whose out-of-fold false-alarm rate on routine
     messages, with the whole-message alarms, stays within the bound (a long message has many clauses)."""
     routine = np.array([not y for y in labels])
-    print("clause bar: routine messages alarmed, urgent messages alarmed (learned part alone, out of fold)")
+    return lowest_bar(lambda t: whole_alarms | (clause_alarm >= t), routine, ~routine, 0.75, max_false_alarm,
+                      "clause bar: routine messages alarmed, urgent messages alarmed (learned part alone, out of fold)")
+
+
+def lowest_bar(hits_at, routine: np.ndarray, urgent: np.ndarray, least: float, max_false_alarm: float, heading: str) -> float:
+    """The lowest bar from ``least`` (0.99 at most) whose alarms ``hits_at(bar)`` reach at most ``max_false_alarm`` of
+    the ``routine`` messages, out of fold; the curve is printed under ``heading`` at a few bars."""
+    print(heading)
     chosen = 0.99
-    for t in np.round(np.arange(0.75, 0.995, 0.01), 2):
-        hit = whole_alarms | (clause_alarm >= t)
-        if t in (0.75, 0.85, 0.95, 0.97, 0.99):
-            print(f"  {t:.2f}: {hit[routine].mean():.3f}, {hit[~routine].mean():.3f}")
+    for t in np.round(np.arange(least, 0.995, 0.01), 2):
+        hit = hits_at(t)
+        if t in (0.75, 0.85, 0.9, 0.95, 0.97, 0.99):
+            print(f"  {t:.2f}: {hit[routine].mean():.3f}, {hit[urgent].mean():.3f}")
         if hit[routine].mean() <= max_false_alarm and chosen == 0.99:
             chosen = float(t)
     return chosen
@@ -90,17 +97,10 @@ def choose_foreign_threshold(whole: np.ndarray, clause: np.ndarray, labels: list
     """The lowest alarm bar (``least`` or more) for a message not in English at which, out of fold, at most
     ``max_false_alarm`` of the routine messages in the other languages alarm (whole or a clause): the model has
     read few messages in them, and their words alone lean towards an alarm."""
-    routine = np.array([not y for y in labels]) & foreign
-    urgent = ~np.array([not y for y in labels]) & foreign
-    print("foreign bar: routine and urgent messages in other languages alarmed (learned part alone, out of fold)")
-    chosen = 0.99
-    for t in np.round(np.arange(least, 0.995, 0.01), 2):
-        hit = (whole >= t) | (clause >= max(t, clause_threshold))
-        if t in (0.85, 0.9, 0.95, 0.97, 0.99):
-            print(f"  {t:.2f}: {hit[routine].mean():.3f}, {hit[urgent].mean():.3f}")
-        if hit[routine].mean() <= max_false_alarm and chosen == 0.99:
-            chosen = float(t)
-    return chosen
+    routine = np.array([not y for y in labels])
+    return lowest_bar(lambda t: (whole >= t) | (clause >= max(t, clause_threshold)), routine & foreign, ~routine & foreign,
+                      least, max_false_alarm,
+                      "foreign bar: routine and urgent messages in other languages alarmed (learned part alone, out of fold)")
 
 
 def extra_routine_messages() -> list[str]:

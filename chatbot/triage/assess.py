@@ -156,8 +156,9 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
         if before and not over:
             carried |= _read(f"{before}. {turn}", model)[0]
         before = turn
+    text = normalise(message[:MAX_TRIAGE_CHARS])
     flags, over, warning = _read(message, model)
-    if over or takes_back(normalise(message[:MAX_TRIAGE_CHARS])):
+    if over or takes_back(text):
         carried = set()
     elif before and _says_something(_kept(message, marked=True)[0]):
         # read with the turn before, unless the reply is only negated or set-aside words ("not really", "no"):
@@ -166,6 +167,5 @@ def assess(message: str, history: Sequence | None = None, *, model=None) -> Tria
     carried -= flags
     all_flags = flags | carried
     ordered = tuple(f.name for f in FLAGS if f.name in all_flags)
-    text = normalise(message[:MAX_TRIAGE_CHARS])
     request = "diagnosis" if _DIAGNOSIS.search(text) else "dose" if _DOSE.search(text) else ""
     return Triage(level_of(ordered), ordered, detect_language(message[:LANGUAGE_SAMPLE_CHARS]), warning and not flags, request, bool(carried))

@@ -22,6 +22,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from chatbot.triage.languages import fold_accents
+
 _APOSTROPHES = {
     "cant": "can't", "dont": "don't", "wont": "won't", "doesnt": "doesn't", "didnt": "didn't", "isnt": "isn't",
     "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't",
@@ -240,11 +242,6 @@ _FOREIGN_RESOLVED = re.compile(  # only a plain all-clear: discharged, home or "
     r"\bes war nichts\b|\bfehlalarm\b|\bnao foi nada\b|\balarme falso\b|\bnon era (niente|nulla)\b|\bsta (bene|meglio) (ora|adesso)\b|"
     r"\bfalso allarme\b|\be passato tutto\b"
 )
-
-
-def fold_accents(text: str) -> str:
-    """``text`` without its accents ("reißend" stays, "récupéré" -> "recupere")."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def modifiers_of(clause: str) -> frozenset[str]:
