@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from chatbot.triage.context import clauses, mark_negated, normalise, strip_idioms, strip_negated
+from chatbot.triage.context import NEGATED_PREFIX, clauses, mark_negated, normalise, strip_idioms, strip_negated
 from chatbot.triage.languages import detect_language, foreign_flags
 from chatbot.triage.redflags import BY_NAME, FLAGS, LEVELS, level_of
 from chatbot.answer.safety import CRISIS_NOTICE, MAX_QUESTION_CHARS, check_question, emergency_notice, same_day_notice
@@ -125,6 +125,11 @@ def test_the_learned_detector_reads_negated_words_marked_and_only_as_words():
     ("it was only an hour ago i took 30 of my sleeping pills", set()),  # a time, not a reassurance
     ("he had a fit, it was just low blood sugar", {"resolved"}),
     ("what if i was gone on holiday and had a seizure", {"hypothetical"}),  # away, not dead
+    ("what does saddle numbness actually feel like", {"warning_signs"}),  # what a named sign is like
+    ("what's the difference between sciatica and cauda equina", {"warning_signs"}),
+    ("what does numbness in my groin mean", set()),  # the writer's own symptom, told as a question
+    ("what does it mean if i can't pee and my back hurts", set()),  # not a hypothetical: it is happening
+    ("is it bad if i ever can't pee after my op", {"hypothetical"}),
 ])
 def test_modifiers_read_what_the_words_do(text, modifiers):
     (clause,) = clauses(normalise(text))
@@ -505,6 +510,9 @@ def test_red_flags_a_fourth_check_found_missed(message, flag):
 
 @pytest.mark.parametrize("message, history", [
     ("my brother threw a right fit about the parking at the hospital", None),
+    ("my boss nearly had a fit when he saw the invoice", None),
+    ("my laptop keeps having fits when i open the spreadsheet", None),
+    ("what does sepsis look like in children?", None),
     ("no tengo fiebre ni dolor en el pecho, solo me duele la espalda al agacharme", None),
     ("je ne pense pas du tout au suicide, j'ai juste mal au dos", None),
 ])
@@ -540,6 +548,8 @@ def test_no_urgent_alarm_for_negated_or_past_signs_in_other_languages(message):
     "Hace un mes que no puedo orinar y me duele la espalda",
     "my daughter is having a fit at the moment, what do I do",
     "my baby had a fit when her temperature spiked",
+    "she had a fit when she saw me and now she won't wake up",
+    "what does a stroke look like? my dad's face is drooping and he can't lift his arm",
     "my mum (aged 82) collapsed and isn't breathing",
     "Yo iba a matarme",
     "Me tomé hoy todas las pastillas de mi madre",
@@ -559,3 +569,22 @@ def test_the_new_rules_set_aside_no_emergency(message):
 def test_the_new_patterns_stay_precise(message):
     assert level(message) == "routine"
 
+
+
+@pytest.mark.parametrize("clause", [
+    # a body that cannot pee, breathe, move, feel or wake: the negation is the finding, in every language read
+    "mum passed out, not coming round", "she's making no sense since lunch",
+    "desde esta mañana no consigo mear", "nao sinto as pernas", "kann ich nicht pinkeln", "non sto in piedi",
+    "je ne sens plus mes jambes", "il ne respire pas", "j'arrive pas à respirer", "il est sans connaissance",
+    "non riesco a respirare", "vorrei non svegliarmi",
+])
+def test_negations_that_are_the_finding_stay_unmarked(clause):
+    assert NEGATED_PREFIX not in mark_negated(normalise(clause))
+
+
+@pytest.mark.parametrize("clause, marked", [
+    ("no tengo fiebre", "neg_fiebre"), ("pas de fièvre", "neg_fièvre"), ("je ne peux pas dormir", "neg_dormir"),
+    ("non ho febbre", "neg_febbre"), ("ich habe kein fieber", "neg_fieber"), ("no puedo dormir por el dolor", "neg_dormir"),
+])
+def test_ordinary_negations_in_other_languages_stay_marked(clause, marked):
+    assert marked in mark_negated(normalise(clause)).split()

@@ -89,7 +89,7 @@ _FINDING = re.compile(
     r"^(not|no|nor|don't|doesn't|didn't|wasn't|isn't|aren't|hasn't|haven't|never)\s+(\w+\s+)?(breathing|breathe|responding|responsive|"
     r"waking|wake|awake|making sense|make sense|peeing|pee|weeing|wee|urinat\w*|moving|move|answering|answer|able|feeling|feel|sensation|"
     r"control|pulse|response|urine|reacting|react|conscious|right|fade|fading|go away|stop|stopping|recogni[sz]e|know|respond|"
-    r"come round|come to|speak|talk|see|walk|stand|pass|passed|"
+    r"come round|come to|coming round|coming to|sense|notice|noticing|speak|talk|see|walk|stand|pass|passed|get up|getting up|"
     r"(want|wanna|wish) to (live|be alive|be here|wake up|go on|exist|be around)|(reason|point|will) to (live|go on|carry on)|"
     r"point (in|to) (living|going on|anything|it)|worth (living|it)|way out|hope|future|one (would|will|cares|notices|would notice)|"
     r"longer (want|wish|care))\b"
@@ -102,7 +102,11 @@ _IDIOMS = re.compile(
     r"\bpain in the (neck|arse|ass|butt)\b|\bdead on my feet\b|\b(scared|bored|worried|frozen) (me )?to death\b|\bdying (to|for)\b|"
     r"\b(could|gonna|going to|want to) (kill|strangle|murder) (him|her|them|my \w+)\b|\bmy back (went|has gone|goes) out\b|"
     r"\bblacked out on\b|\bmind went blank\b|\blost my mind\b|\bcrack(ed|ing)? my (neck|back|knuckles)\b|\bif you (get|know|catch|see) what i mean\b|"
-    r"\b(throw|threw|throwing|thrown|pitch(ed|ing)?) (a )?(hissy |little |right |proper )?fit\b|\bhissy fit\b|\bfit over (the|my|his|her|these|those|this|that)\b"
+    r"\b(throw|threw|throwing|thrown|pitch(ed|ing)?) (a )?(hissy |little |right |proper )?fit\b|\bhissy fit\b|\bfit over (the|my|his|her|these|those|this|that)\b|"
+    # anger, not a seizure: "she'll have a fit when she sees the bill", "a fit about the mess", a machine's "fit"
+    r"\b(nearly|almost|will|would|gonna|going to|'ll) (have|had|having) a fit\b|\ba fit (about|over)\b|"
+    r"\b(had|having|has|have|have had) a fit when (he|she|they|i|we|you) (saw|see|sees|heard|hears|found out|finds out|realised|realized|read|opened)\b|"
+    r"\b(phone|laptop|computer|printer|pc|car|wifi|router|tv|telly|dishwasher|app|website|boss|teacher) (is |was |keeps |kept )?(having|had|has|throwing) (a )?fits?\b"
 )
 
 
@@ -111,6 +115,38 @@ def strip_idioms(text: str) -> str:
 
 
 NEGATED_PREFIX = "neg_"  # marks a word a negation cue covers, for the learned detector
+# The same in the five other languages (accent-folded): a body that cannot pee, breathe, move, feel or wake
+# ("no consigo mear", "nao sinto as pernas", "non respira", "nicht atmen", "sans connaissance")
+_FOREIGN_FINDING = re.compile(
+    r"^(no|nao|nem|non|nn|nicht|kein\w*|sin|sans|pas|plus)\s+(\w+\s+)?("
+    r"(puedo|puede|consigo|consigue|logro|logra|consegue|posso|pode|riesco|riesce|puo|kann|konnen)\s+(a\s+)?(\w+\s+){0,2}?"
+    r"(orinar|mear|hacer pis|respirar|mover\w*|caminar|andar|sentir|levantar\w*|hablar|ver|despertar\w*|tragar|tenerme|"
+    r"urinar|xixi|mijar|mexer|acordar|engolir|segurar|controlar|ficar|urinare|pipi|respirare|muover\w*|camminare|stare|parlare|"
+    r"vedere|svegliar\w*|alzar\w*|sentire|trattenere|controllare)|"
+    r"siento|siente|respira|respiro|despierta|reacciona|responde|contesta|se mueve|se despierta|me responde|se levanta|controlo|"
+    r"aguanto|me aguantan|le aguantan|sinto|sente|acorda|reage|mexe|se mexe|seguro|sento|si sveglia|reagisce|risponde|si muove|"
+    r"sto in piedi|sta in piedi|trattengo|(mehr\s+)?(atmen|atmet|pinkeln|wasserlassen|urinieren|laufen|gehen|stehen|bewegen|sprechen|"
+    r"aufwachen|wach|ansprechbar|spuren|fuhlen|halten|reagiert|reagieren)|gefuhl|kraft|luft|puls|reaktion|atmung|"
+    r"connaissance|(de\s+)?(sensation|sensibilite|force|pouls|reaction)|sentido|fuerza|sensibilidad|sensibilidade|forca|forza|sensibilita|"
+    r"svegliarmi|despertarme|despertar|me reveiller|respirer|uriner|pisser|faire pipi|bouger|marcher|me lever|se lever|tenir debout|"
+    r"retenir|avaler)\b"
+)
+# French puts the verb before its "pas" / "plus": "je (ne) sens plus mes jambes", "il ne respire pas"
+_FRENCH_FINDING_VERB = re.compile(
+    r"\b(sens|sent|respire|respirent|reveille|bouge|bougent|repond|reagit|vois|voit|tiens|tient|controle|"
+    r"retiens|retient|parle|marche|leve)\s*$"
+)
+
+
+def _is_finding(match: re.Match) -> bool:
+    """Whether a negation cue and its scope are the finding itself ("not breathing", "no consigo mear")."""
+    text = match.group(0)
+    if _FINDING.match(text) or _FOREIGN_FINDING.match(fold_accents(text)):
+        return True
+    before = fold_accents(match.string[max(0, match.start() - 30):match.start()])
+    return match.group(1) in ("pas", "plus") and bool(_FRENCH_FINDING_VERB.search(before))
+
+
 ASIDE_PREFIX = "ctx_"  # marks a word of a clause set aside (past, hypothetical, family, warning signs, over)
 _MARKABLE = re.compile(r"[\w']+")
 _ANY_MARKED = re.compile(r"\b(?:" + NEGATED_PREFIX + "|" + ASIDE_PREFIX + r")[\w']*")
@@ -120,7 +156,7 @@ _PLAIN_WORD = re.compile(r"[^\W\d_]{3,}")
 def strip_negated(clause: str) -> str:
     """``clause`` without the words a negation cue covers, keeping negations that are findings."""
     def drop(match: re.Match) -> str:
-        return match.group(0) if _FINDING.match(match.group(0)) else " "
+        return match.group(0) if _is_finding(match) else " "
     return " ".join(_NEGATION_SCOPE.sub(drop, clause).split())
 
 
@@ -130,7 +166,7 @@ def mark_negated(clause: str) -> str:
     marked words as words of their own (not their letters), so it learns from the labels which negations
     matter ("neg_going neg_away" in night pain that is not going away) where ``_FINDING`` has no rule."""
     def mark(match: re.Match) -> str:
-        return match.group(0) if _FINDING.match(match.group(0)) else " " + _marked(match.group(0), NEGATED_PREFIX) + " "
+        return match.group(0) if _is_finding(match) else " " + _marked(match.group(0), NEGATED_PREFIX) + " "
     return " ".join(_NEGATION_SCOPE.sub(mark, clause).split())
 
 
@@ -172,6 +208,11 @@ _HYPOTHETICAL = re.compile(
     r"\bin case\b|\bsuppose\b|\bhypothetically\b|\bcould .* happen\b|\bis it possible to (get|have)\b|\bworried (i'll|i will|about getting|that i might get)\b|"
     r"\bafraid (i'll|i will|of getting)\b"
 )
+# "what does it mean if I can't pee?": a symptom told as a question about itself, not a hypothetical
+_ASKS_ABOUT_NOW = re.compile(
+    r"\b(what does it mean|what's it mean|whats it mean|is it (normal|bad|serious|ok|okay|dangerous|worrying)|why)"
+    r" (if|when|that) (i|my|i'm|im|i've|ive)\b(?!.*\b(ever|one day|some day|someday|in (the )?future|later in life)\b)"
+)
 # "better off if I was gone": an "if" that states a wish to be dead, not a hypothetical (NICE CKS suicide risk:
 # feeling that others would be better off without them)
 _GONE = re.compile(
@@ -189,12 +230,19 @@ _FAMILY = re.compile(
     r"\b(will|could|might) i (get|have|inherit)\b|\bgenetic\b|\binherit|"
     r"\b(my|our) (late )?(dad|father|mum|mom|mother|grandad|grandpa|grandma|nan|gran|grandmother|grandfather|uncle|aunt|brother|sister)\b.*\b(died|passed away)\b"
 )
+# a stretch of words naming nobody: no pronoun, no "my"/"his", no "it"/"this" (which point at what is happening)
+_NOBODY = r"(?:(?!\b(?:i|i'm|im|i've|me|my|mine|we|our|us|he|she|his|her|him|they|their|them|it|its|this|that|these|those|you|your)\b)[\w'\" -])"
 _WARNING_SIGNS = re.compile(
     r"\bwhen (is|are|should|do|does|would|to)\b.*\b(emergency|worry|worried|concern|serious|go to|call|see a doctor|a&e|er|hospital|911|999|112)|"
     r"\bwhat (are|is) (the )?(signs?|symptoms?|warning signs?|red flags?)\b|\b(warning|early) signs?\b|\bred flags?\b|"
     r"\bhow (do|would|can|could) (i|you|one|we) (know|tell|recogni[sz]e|spot)\b|\bsigns? (of|that)\b|\bsymptoms of\b|"
     r"\bis (it|that|this|.*) (ever )?(an emergency|serious|dangerous)\b\?|\b(cuales|cuáles|quais|quali|quels?|quelles?) (son|sao|são|sono|sont) (los|las|os|as|i|gli|le|les) (sintomas|síntomas|signos|sinais|sintomi|segni|signes|symptomes|symptômes)\b|"
-    r"\bc'est quoi les (signes|symptomes|symptômes)\b|\bworan erkennt man\b|\b(anzeichen|symptome) (eines|einer|von)\b|\bwhat (counts as|makes)\b.*\bemergency\b|\bexplain\b|\bwhat causes\b"
+    r"\bc'est quoi les (signes|symptomes|symptômes)\b|\bworan erkennt man\b|\b(anzeichen|symptome) (eines|einer|von)\b|\bwhat (counts as|makes)\b.*\bemergency\b|\bexplain\b|\bwhat causes\b|"
+    # what a named condition is like, or how two differ: "what does saddle numbness feel like?", "what does sepsis
+    # look like in kids", "the difference between sciatica and cauda equina"; never when the words between name the
+    # writer or someone near ("what does numbness in my groin mean" is a symptom told as a question)
+    rf"\bwhat (does|do|would|might) {_NOBODY}{{3,60}}? (feel|look|sound) like\b|\bwhat (does|do) {_NOBODY}{{3,60}}? (mean|stand for)\b|"
+    r"\b(what's|whats|what is) the difference between\b|\b(symptoms|signs) (should|do|must) (i|we|you) (look|watch) out for\b"
 )
 _RESOLVED = re.compile(
     r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|it's all|its all|it is all|all) gone (now|away|completely|for good)\b|\b(it's|its|it is|it has) all gone\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
@@ -251,7 +299,7 @@ def modifiers_of(clause: str) -> frozenset[str]:
     current = bool(_CURRENT.search(clause) or _FOREIGN_CURRENT.search(folded))
     if (_HISTORICAL.search(clause) or _FOREIGN_HISTORICAL.search(folded) or _PORTUGUESE_AGO.search(clause)) and not current:
         found.add("historical")
-    if (_HYPOTHETICAL.search(clause) or _FOREIGN_HYPOTHETICAL.search(folded)) and not _GONE.search(clause):
+    if (_HYPOTHETICAL.search(clause) or _FOREIGN_HYPOTHETICAL.search(folded)) and not (_GONE.search(clause) or _ASKS_ABOUT_NOW.search(clause)):
         found.add("hypothetical")
     if _FAMILY.search(clause):
         found.add("family")
