@@ -144,7 +144,7 @@ def test_a_reply_of_negated_words_alone_raises_nothing(reply):
 
 @pytest.mark.parametrize("reply", ["not really", "no", "not sure"])
 def test_a_bare_reply_adds_nothing_to_the_turn_before(reply):
-    assert assess(reply, ["I've been feeling a bit low lately"]).level == "routine"
+    assert assess(reply, ["my back has been a bit stiff lately"]).level == "routine"
     assert assess(reply, ["my back hurts and i suddenly can't control my bladder"]).level == "emergency"  # carried
 
 
@@ -238,6 +238,18 @@ def test_an_emergency_stays_until_the_user_says_it_is_over():
         ("ich denke daran, mir das Leben zu nehmen", "self_harm"),
         ("acho que vou acabar com a minha vida", "self_harm"),
         ("stanotte la faccio finita", "self_harm"),
+        # everyday French without "ne", choking, wishes told of someone else, a stiff neck with fever, the glass test
+        ("j'arrive plus du tout à respirer", "breathing"),
+        ("mon fils s'étouffe avec une cacahuète", "breathing"),
+        ("se está ahogando con un caramelo", "breathing"),
+        ("le vieux monsieur du 3e est par terre et répond pas", "unresponsive"),
+        ("ma copine m'a écrit qu'elle voulait mourir ce soir", "self_harm"),
+        ("mi padre dice que quiere morirse", "self_harm"),
+        ("une douleur qui me serre la poitrine depuis 20 minutes", "chest_pain"),
+        ("mal au dos et j'arrive plus à faire pipi depuis hier", "cauda_equina"),
+        ("fièvre à 40 et la nuque raide, la lumière me gêne", "meningitis"),
+        ("ha delle macchie viola che non spariscono sotto il bicchiere", "meningitis"),
+        ("mes lèvres gonflent et ma gorge serre après le gâteau", "anaphylaxis"),
     ],
 )
 def test_emergencies_in_other_languages(message, flag):
@@ -247,6 +259,16 @@ def test_emergencies_in_other_languages(message, flag):
 
 def test_negated_symptoms_in_other_languages_raise_nothing():
     assert foreign_flags(normalise("no tengo dolor en el pecho, solo en la espalda")) == set()
+    assert foreign_flags(normalise("je n'ai pas de fièvre ni la nuque raide")) == set()
+
+
+@pytest.mark.parametrize("message", [
+    "ça m'étouffe ce boulot",  # an idiom of work
+    "ma grand-mère voulait mourir chez elle, elle est partie paisiblement",  # where to die, not a wish to
+    "il tremble depuis plus de 5 minutes",  # "plus de" is "more than", no wish or emergency word
+])
+def test_the_patterns_in_other_languages_stay_precise(message):
+    assert foreign_flags(normalise(message)) == set()
 
 
 @pytest.mark.parametrize("text, language", [
@@ -457,8 +479,9 @@ def test_a_history_that_is_itself_the_red_flag_is_read(message, flag):
     "i had cancer as a kid, i had back pain as a teen too",  # both over
     "no history of cancer, back pain for 2 weeks after lifting",
     "what are the side effects of chemo for back pain patients",
+    "hiv test came back negative, back pain for a week",  # no weak immune system (the learned detector may still ask for a doctor today)
 ])
-def test_a_mention_of_cancer_is_not_a_history_of_it(message):
+def test_a_mention_of_cancer_or_hiv_is_not_a_history_of_it(message):
     assert history_flags(clauses(strip_idioms(normalise(message)))) == set()
 
 
@@ -563,7 +586,6 @@ def test_the_new_rules_set_aside_no_emergency(message):
     "my foot falls asleep where i sit at my desk",
     "Rolled my ankle running in 40 mph wind yesterday, it's swollen",
     "my helmet's cracked, should i replace it?",
-    "hiv test came back negative, back pain for a week",
     "my dog had cancer and my back hurts from lifting him",
 ])
 def test_the_new_patterns_stay_precise(message):
@@ -576,7 +598,8 @@ def test_the_new_patterns_stay_precise(message):
     "mum passed out, not coming round", "she's making no sense since lunch",
     "desde esta mañana no consigo mear", "nao sinto as pernas", "kann ich nicht pinkeln", "non sto in piedi",
     "je ne sens plus mes jambes", "il ne respire pas", "j'arrive pas à respirer", "il est sans connaissance",
-    "non riesco a respirare", "vorrei non svegliarmi",
+    "non riesco a respirare", "vorrei non svegliarmi", "je me suis fait dessus sans rien sentir venir",
+    "des taches qui ne disparaissent pas sous le verre",
 ])
 def test_negations_that_are_the_finding_stay_unmarked(clause):
     assert NEGATED_PREFIX not in mark_negated(normalise(clause))
@@ -588,3 +611,23 @@ def test_negations_that_are_the_finding_stay_unmarked(clause):
 ])
 def test_ordinary_negations_in_other_languages_stay_marked(clause, marked):
     assert marked in mark_negated(normalise(clause)).split()
+
+
+def test_a_pattern_counts_only_where_the_learned_detector_reads_some_alarm():
+    import dataclasses
+
+    shipped = load_model()
+    zeros = np.zeros_like(shipped.alarm_coef)
+    quiet = dataclasses.replace(shipped, alarm_coef=zeros, alarm_intercept=-50.0, crisis_coef=zeros, crisis_intercept=-50.0)
+    unsure = dataclasses.replace(quiet, alarm_intercept=0.0)  # 0.5 for every text: under the alarm bar, over the gate
+    message = "my back hurts and i suddenly can't control my bladder"
+    assert assess(message, model=quiet).level == "routine"
+    assert assess(message, model=unsure).flags == ("cauda_equina",)
+    # self-harm's pattern is gated on the crisis probability: 0.18 is under the crisis bar, over the gate
+    assert assess("i want to kill myself", model=quiet).level == "routine"
+    assert assess("i want to kill myself", model=dataclasses.replace(quiet, crisis_intercept=-1.5)).level == "crisis"
+
+
+def test_more_than_is_not_a_negation_in_french():
+    assert "neg_" not in mark_negated(normalise("il tremble par terre depuis plus de 5 minutes"))
+    assert "neg_douleur" in mark_negated(normalise("plus de douleur depuis hier"))

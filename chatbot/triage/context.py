@@ -78,7 +78,7 @@ def clauses(text: str) -> list[Clause]:
 _NEGATION_SCOPE = re.compile(
     r"\b(no|not|never|none|nor|without|zero|denies|deny|free of|ruled out|no signs? of|nothing like|don't|doesn't|didn't|"
     r"wasn't|weren't|isn't|aren't|haven't|hasn't|hadn't|not having|no longer|"
-    r"ni|nunca|sin|no tengo|no siento|pas de|pas d'|pas|plus de|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
+    r"ni|nunca|sin|no tengo|no siento|pas de|pas d'|pas|plus de(?! ?\d| (deux|trois|quatre|cinq|six|dix|quinze|vingt|trente)\b)|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
     # a cue's scope ends at a conjunction, or where the writer says what they will do ("doesn't work i'll kill
     # myself"); not at any pronoun: "i don't think i'm having a stroke" stays negated
     r"((?:\s+(?!and\b|but\b|or\b|so\b|now\b|then\b|just\b|only\b|solo\b|juste\b|nur\b|so\b|mas\b|pero\b|ma\b|mais\b|aber\b"
@@ -129,12 +129,12 @@ _FOREIGN_FINDING = re.compile(
     r"aufwachen|wach|ansprechbar|spuren|fuhlen|halten|reagiert|reagieren)|gefuhl|kraft|luft|puls|reaktion|atmung|"
     r"connaissance|(de\s+)?(sensation|sensibilite|force|pouls|reaction)|sentido|fuerza|sensibilidad|sensibilidade|forca|forza|sensibilita|"
     r"svegliarmi|despertarme|despertar|me reveiller|respirer|uriner|pisser|faire pipi|bouger|marcher|me lever|se lever|tenir debout|"
-    r"retenir|avaler)\b"
+    r"retenir|avaler|rien sentir)\b"
 )
 # French puts the verb before its "pas" / "plus": "je (ne) sens plus mes jambes", "il ne respire pas"
 _FRENCH_FINDING_VERB = re.compile(
     r"\b(sens|sent|respire|respirent|reveille|bouge|bougent|repond|reagit|vois|voit|tiens|tient|controle|"
-    r"retiens|retient|parle|marche|leve)\s*$"
+    r"retiens|retient|parle|marche|leve|disparait|disparaissent|s'efface|s'effacent)\s*$"
 )
 
 

@@ -78,12 +78,19 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         # a third check by a helper (2026-12-07, fifth session): someone else who does not want to live, and farewell letters
         r"\bne (veut|voulait) plus vivre\b|\bno quiere (seguir )?vivir\b|\bnao quer (mais )?viver\b|\bnon vuole (piu )?vivere\b",
         r"\blettres? d'adieu\b|\bcartas? de despedida\b|\babschiedsbrief|\blettera d'addio\b|\blettere d'addio\b",
+        # wishing to die told of oneself or of someone else, in any tense (a sixth session's check of French)
+        # (not where to die: "elle voulait mourir chez elle")
+        r"(\b(veut|voulait|voudrais|voudrait) (juste |seulement )?mourir|\b(quiere|queria|quisiera) morir(se)?|\b(quer|queria) morrer|"
+        r"\b(vuole|voleva|vorrei|vorrebbe) morire)\b(?! (chez|dans (son|sa|mon|ma)|en paix|a la maison|en casa|en paz|em casa|em paz|a casa|in pace))|"
+        r"\bpour ne plus (me|se) reveiller\b|\b(wollte|mochte|moechte) (nur noch )?sterben\b(?! (zu hause|daheim|in ruhe))",
     ),
     "chest_pain": _p(
         r"\b(dolor|opresion|presion) (en el|de|del) pecho\b", r"\bme duele (mucho )?el pecho\b",
         r"\b(douleur|mal|serrement|oppression) (a la|dans la|de) poitrine\b", r"\boppression thoracique\b",
         r"\bbrustschmerz", r"\b(schmerzen|druck|enge\w*) (in|auf) der brust\b",
         r"\b(dor|aperto|pressao) no peito\b", r"\b(dolore|male|oppressione|peso) (al|sul) petto\b",
+        r"\b(ecrase|serre|comprime|broie) (la |ma )?poitrine\b|\bpoitrine (qui )?(serre|ecrase|comprime)\b",
+        r"\b(aprieta|oprime) el pecho\b|\b(aperta|esmaga) o peito\b|\b(stringe|schiaccia) (il|al) petto\b",
     ),
     "breathing": _p(
         r"\bno (puedo|puede) respirar\b", r"\b(me|se) ahoga\b|\bme ahogo\b", r"\b(me|le) falta (el )?aire\b",
@@ -91,6 +98,10 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(kann|bekomme|krieg\w*) (nicht|kaum|keine|schlecht|schwer) (mehr )?(atmen|luft)\b", r"\batemnot\b",
         r"\bnao (consigo|consegue) respirar\b", r"\bfalta de ar\b", r"\bsufocando\b",
         r"\bnon (riesco|riesce) a respirare\b", r"\bnon respira\b", r"\bmanca (il fiato|l'?aria)\b",
+        # "ne" dropped as people speak ("j'arrive plus a respirer"), choking
+        r"\b(n'|ne )?(arrive|peux|peut|pouvait|arrivait) (plus|pas|meme pas|presque pas|presque plus) (du tout )?(a )?respirer\b",
+        r"(?<!ca )\b(s'|m'|je m')etouff\w*\b|\bse (esta )?ahogando\b|\bno (consigo|consigue) respirar\b|\bengasgad[oa]\b|\bnao (posso|pode) respirar\b|"
+        r"\b(sta )?soffocando\b|\berstickt\b",
     ),
     "stroke": _p(
         r"\b(cara|boca) (torcida|caida|paralizada)\b", r"\bhabla (rara|arrastrada|trabada)\b", r"\bderrame cerebral\b",
@@ -105,6 +116,7 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\bbewusstlos\b", r"\breagiert (nicht|ned|nimmer)\b", r"\bohnmachtig\b", r"\bwacht nicht (mehr )?auf\b",
         r"\bdesmaiou\b", r"\bnao (responde|reage|acorda)\b", r"\bdesacordad",
         r"\bsvenut", r"\bincosciente\b", r"\bnon (risponde|reagisce|si sveglia)\b", r"\bprivo di sensi\b",
+        r"\b(repond|reagit|se reveille) (plus|pas)( du tout)?\b", r"\bnicht ansprechbar\b|\bantwortet nicht\b",
     ),
     "overdose": _p(
         r"\bsobredosis\b", r"\b(tomo|trago|tome|trague|se tomo|se trago)\b.{0,40}\b(pastillas|comprimidos|pildoras)\b", r"\benvenen",
@@ -130,6 +142,13 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(dormente|dormencia|formigamento)\b.{0,30}\b(virilha|genitais|entre as pernas|nadegas)\b",
         r"\bnon riesco (piu )?a (urinare|fare pipi)\b", r"\b(fatto|fatta) la pipi addosso\b", r"\bperso il controllo (della vescica|dell'?intestino)\b",
         r"\b(intorpidit|formicolio|insensibil)\w* .{0,30}\b(inguine|genitali|tra le gambe|glutei)\b",
+        r"\b(n'|ne )?(peux|arrive|peut) (plus|pas) (du tout )?(a )?(uriner|faire pipi|pisser)\b", r"\b(me suis|s'est|se fait|me fais|se fais) (fait )?dessus\b",
+        r"\bno (consigo|consigue) (orinar|hacer pis|mear)\b",
+    ),
+    "meningitis": _p(
+        r"\b(nuca|nuque|nacken|pescoco) (rigida|raide|bloquee|steif|rigido|dura)\b.{0,60}\b(fievre|fiebre|fieber|febre|febbre)\b|"
+        r"\b(fievre|fiebre|fieber|febre|febbre)\b.{0,60}\b(nuca|nuque|nacken|pescoco) (rigida|raide|bloquee|steif|rigido|dura)\b",
+        r"\b(taches|manchas|flecken|macchie|pontos|pintas)\b.{0,80}\b(verre|vaso|glas|copo|bicchiere)\b",
     ),
     "aortic_aneurysm": _p(
         r"\b(zer)?rei(ss|ß)end\w* schmerz\w*\b.{0,40}\b(rucken|bauch)\b", r"\bdolor (desgarrador|como un desgarro)\b",
@@ -141,7 +160,8 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\bsangr\w* (mucho|sin parar|muito|sem parar)\b", r"\bno para de sangrar\b", r"\bhemorragi", r"\bsaign\w* (beaucoup|sans arret|abondamment)\b",
         r"\bblutet (stark|sehr|ohne aufzuhoren)\b", r"\bstarke blutung\b", r"\bemorragia\b", r"\bsanguin\w* (tanto|molto|senza sosta)\b",
     ),
-    "anaphylaxis": _p(r"\banafila", r"\banaphyla", r"\b(garganta|lengua|labios) (se me )?(hincha|cierra|hinchad)", r"\bgorge (qui )?(gonfle|se ferme)\b",
+    "anaphylaxis": _p(r"\banafila", r"\banaphyla", r"\b(levres|langue|gorge) (qui )?(gonflent|gonfle|enflent|enfle)\b", r"\bgorge (qui )?serre\b",
+                      r"\b(labios|lingua|garganta) (inchad|inchand|inchou)\w*\b", r"\b(labbra|lingua|gola) (si )?gonfi\w*\b", r"\b(garganta|lengua|labios) (se me )?(hincha|cierra|hinchad)", r"\bgorge (qui )?(gonfle|se ferme)\b",
                       r"\b(hals|zunge) schwillt\b", r"\bschwill\w* (mir |ihm |ihr )?(meine?|seine?|ihre?|die|der) (zunge|hals|lippen?|rachen)\b", r"\ballergischer schock\b", r"\bgarganta (fechando|inchando)\b", r"\blingua inchada\b",
                       r"\bgola (si chiude|gonfia)\b", r"\bshock anafilattico\b"),
 }

@@ -92,6 +92,16 @@ def _side_by_side(left, right):
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What the learned detector made of a message's units: the flags of each, the highest alarm
+    probability among them and the crisis probability of the whole."""
+
+    flags: list[set[str]]
+    alarm: float
+    crisis: float
+
+
+@dataclass(frozen=True)
 class TriageModel:
     """Three heads over the same features: ``alarm`` (is any red flag present?), ``flag`` (which one,
     given one is) and ``crisis`` (self-harm or suicide, against everything else).  A text raises
@@ -133,8 +143,13 @@ class TriageModel:
     def detect(self, texts: Sequence[str], *, whole: int | None = None) -> list[set[str]]:
         """The flags raised by each text.  ``whole``: the index of the one text that is a whole message
         (the others are its clauses); the crisis head, fitted on whole messages, reads only that one."""
+        return self.read(texts, whole=whole).flags
+
+    def read(self, texts: Sequence[str], *, whole: int | None = None) -> "Reading":
+        """``detect``'s flags with the highest alarm probability of the texts and the crisis probability of
+        the whole (of every text when ``whole`` is None)."""
         if not texts:
-            return []
+            return Reading([], 0.0, 0.0)
         x = features(texts)
         alarm = self.alarm(x)
         found: list[set[str]] = [set() for _ in texts]
@@ -150,10 +165,11 @@ class TriageModel:
                 found[i] = {self.flags[best]} | {f for f, s in zip(self.flags, row) if s >= self.flag_floor}
         rows = np.arange(len(texts)) if whole is None else np.array([whole % len(texts)])
         # both heads must see something: text the model knows nothing of sits near the crisis head's bar
-        agree = (self.crisis(x)[rows] >= self.crisis_threshold) & (alarm[rows] >= CRISIS_NEEDS_ALARM)
+        crisis = self.crisis(x)[rows]
+        agree = (crisis >= self.crisis_threshold) & (alarm[rows] >= CRISIS_NEEDS_ALARM)
         for i in rows[agree]:
             found[i].add(CRISIS_FLAG)
-        return found
+        return Reading(found, float(alarm.max()), float(crisis.max()))
 
     def with_thresholds(self, alarm_threshold: float, flag_floor: float, crisis_threshold: float | None = None,
                         clause_threshold: float | None = None) -> "TriageModel":
