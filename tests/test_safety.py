@@ -631,3 +631,24 @@ def test_a_pattern_counts_only_where_the_learned_detector_reads_some_alarm():
 def test_more_than_is_not_a_negation_in_french():
     assert "neg_" not in mark_negated(normalise("il tremble par terre depuis plus de 5 minutes"))
     assert "neg_douleur" in mark_negated(normalise("plus de douleur depuis hier"))
+
+
+@pytest.mark.parametrize("message", [
+    "j'ai fait un AVC il y a 6 ans, j'ai bien récupéré, et maintenant j'ai un petit tremblement de la main",
+    "aucune douleur dans la poitrine, c'est entre les omoplates quand je reste au bureau",
+    "j'ai fait une crise d'épilepsie à 15 ans, plus rien depuis, je peux prendre du tramadol ?",
+    "au cas où ma mère tombe et se cogne la tête, on fait quoi ?",
+    "comment savoir si un coup sur la tête est grave chez un enfant ?",
+    "je suis allé aux urgences, ECG et prise de sang normaux, c'était musculaire",
+])
+def test_the_modifiers_of_other_languages_read_past_none_what_if_and_all_clear(message):
+    assert not assess(message).urgent
+
+
+@pytest.mark.parametrize("message", [
+    "ma fille de 4 ans convulse depuis 5 minutes",
+    "mon fils a 15 ans et il a fait une convulsion ce matin",
+    "ECG normal hier mais ce matin je ne peux plus respirer",
+])
+def test_an_age_or_an_old_result_hides_no_emergency(message):
+    assert assess(message).urgent

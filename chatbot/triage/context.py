@@ -61,7 +61,7 @@ _SENTENCE_END = re.compile(
     # ends the sentence ("working late tonight") stays with it: a clause of a time word alone says nothing
     r"(?<=[a-z])(?<!since)(?<!but)(?<!and),? (?:and )?(?=(?:now|today|tonight|since (?:this|last|yesterday)|this (?:morning|afternoon|evening))\b,? [a-z'])|"
     # the same in the five other languages ("j'ai fait un avc il y a 8 ans, maintenant j'ai mal au cou"), and their "but"
-    r"(?<=[^\W\d_])(?:, | (?:et|y|und|e) )(?=(?:maintenant|aujourd'hui|ahora|hoy|jetzt|heute|agora|hoje|adesso|oggi)\b,? [^\W\d_])|"
+    r"(?<=[^\W\d_])(?:,? (?:et|y|und|e) |, )(?=(?:maintenant|aujourd'hui|ahora|hoy|jetzt|heute|agora|hoje|adesso|oggi)\b,? [^\W\d_])|"
     r"(?<=[^\W\d_]), (?=ora [^\W\d_])|"
     r"(?<=[^\W\d_]),? (?=(?:pero|mais|aber|però|pero|sin embargo|cependant|jedoch|porém|porem) )|(?<=[^\W\d_]), (?=(?:ma|mas) )"
 )
@@ -78,7 +78,7 @@ def clauses(text: str) -> list[Clause]:
 _NEGATION_SCOPE = re.compile(
     r"\b(no|not|never|none|nor|without|zero|denies|deny|free of|ruled out|no signs? of|nothing like|don't|doesn't|didn't|"
     r"wasn't|weren't|isn't|aren't|haven't|hasn't|hadn't|not having|no longer|"
-    r"ni|nunca|sin|no tengo|no siento|pas de|pas d'|pas|plus de(?! ?\d| (deux|trois|quatre|cinq|six|dix|quinze|vingt|trente)\b)|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
+    r"ni|nunca|sin|no tengo|no siento|aucun|aucune|ningun|ninguna|nenhum|nenhuma|pas de|pas d'|pas|plus de(?! ?\d| (deux|trois|quatre|cinq|six|dix|quinze|vingt|trente)\b)|sans|jamais|kein\w*|nicht|niente|nessun\w*|non|nao|não|nem|sem)\b"
     # a cue's scope ends at a conjunction, or where the writer says what they will do ("doesn't work i'll kill
     # myself"); not at any pronoun: "i don't think i'm having a stroke" stays negated
     r"((?:\s+(?!and\b|but\b|or\b|so\b|now\b|then\b|just\b|only\b|solo\b|juste\b|nur\b|so\b|mas\b|pero\b|ma\b|mais\b|aber\b"
@@ -242,7 +242,9 @@ _WARNING_SIGNS = re.compile(
     # look like in kids", "the difference between sciatica and cauda equina"; never when the words between name the
     # writer or someone near ("what does numbness in my groin mean" is a symptom told as a question)
     rf"\bwhat (does|do|would|might) {_NOBODY}{{3,60}}? (feel|look|sound) like\b|\bwhat (does|do) {_NOBODY}{{3,60}}? (mean|stand for)\b|"
-    r"\b(what's|whats|what is) the difference between\b|\b(symptoms|signs) (should|do|must) (i|we|you) (look|watch) out for\b"
+    r"\b(what's|whats|what is) the difference between\b|\b(symptoms|signs) (should|do|must) (i|we|you) (look|watch) out for\b|"
+    r"\bcomment (savoir|reconna[iî]tre|faire la diff[ée]rence)\b|\bc[oó]mo (saber|reconocer|distinguir) (si|se|cu[aá]ndo|quando)\b|"
+    r"\bcomo (reconhecer|distinguir)\b|\bcome (capire|riconoscere|distinguere) se\b|\bwie erkenne ich\b|\bworan merke ich\b"
 )
 _RESOLVED = re.compile(
     r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|it's all|its all|it is all|all) gone (now|away|completely|for good)\b|\b(it's|its|it is|it has) all gone\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
@@ -270,7 +272,8 @@ _FOREIGN_HISTORICAL = re.compile(
     r"\bno ano passado\b|\bquando (eu )?era (crianca|jovem|pequeno|pequena|adolescente)\b|"
     r"\b(\d+|un|uno|una|due|tre|quattro|cinque|sei|dieci|molti|alcuni|qualche|parecchi) (anni|mesi|anno|mese) fa\b|\banni fa\b|\bl'anno scorso\b|"
     r"\bda (bambino|bambina|piccolo|piccola|ragazzo|ragazza)\b|\bquando ero (piccolo|piccola|giovane|bambino|bambina|ragazz[oa])\b|"
-    r"\b(en|im jahr|nel|em|no ano de) (19|20)\d\d\b"
+    r"\b(en|im jahr|nel|em|no ano de) (19|20)\d\d\b|"
+    r"\b(a|a los|aos|mit) \d{1,2} (ans|anos|anni|jahren)\b(?! (que|qu'))|\bmit \d{1,2}\b(?= (hatte|war|habe|bin|hat))"
 )
 # Portuguese "há 7 anos" with its accent: folded, "ha 3 anni" is an Italian child's age
 _PORTUGUESE_AGO = re.compile(r"\bhá (\d+|um|uma|dois|duas|três|quatro|cinco|seis|dez|alguns|algumas|muitos|vários) (anos?|meses|mês|décadas?)\b(?! que)|\bhá anos\b(?! que)")
@@ -278,7 +281,8 @@ _PORTUGUESE_AGO = re.compile(r"\bhá (\d+|um|uma|dois|duas|três|quatro|cinco|se
 _FOREIGN_HYPOTHETICAL = re.compile(
     r"\bse (eu|ele|ela|voce|alguem|a gente)\b.{0,80}?\b(um|algum) dia\b|\bse (um|algum) dia\b|\by si (algun|un) dia\b|\bsi (algun|un) dia\b|"
     r"\bse (un|un bel) giorno\b|\bsi un jour\b|\bwenn (ich|er|sie|man) (\w+ ){0,3}(eines tages|irgendwann)\b|\bfalls (ich|er|sie|man)\b|"
-    r"\b(que pasa|que hago|o que (eu )?faco|que faire|was mache ich|cosa faccio|che faccio) (si|se|wenn)\b"
+    r"\b(que pasa|que hago|o que (eu )?faco|que faire|was mache ich|cosa faccio|che faccio) (si|se|wenn)\b|"
+    r"\bau cas ou\b|\ben caso de que\b|\bpor si\b|\bcaso (ele|ela|eu|a minha|o meu|minha|meu)\b|\bnel caso (che|in cui)\b|\bim fall(e)?,? (dass|wenn)\b"
 )
 _FOREIGN_CURRENT = re.compile(
     r"\b(ahora|hoy|esta (manana|tarde|noche)|de repente|desde (esta manana|ayer|anoche)|maintenant|aujourd'hui|ce (matin|soir)|tout a coup|"
@@ -288,7 +292,11 @@ _FOREIGN_CURRENT = re.compile(
 _FOREIGN_RESOLVED = re.compile(  # only a plain all-clear: discharged, home or "it has passed" can go with a new emergency
     r"\bno (fue|era) nada\b|\bfalsa alarma\b|\bce n'etait rien\b|\b(il|elle|je) (va|vais) (bien|mieux) maintenant\b|\bfausse alerte\b|"
     r"\bes war nichts\b|\bfehlalarm\b|\bnao foi nada\b|\balarme falso\b|\bnon era (niente|nulla)\b|\bsta (bene|meglio) (ora|adesso)\b|"
-    r"\bfalso allarme\b|\be passato tutto\b"
+    r"\bfalso allarme\b|\be passato tutto\b|"
+    r"\b(ecg|electro|scanner|irm|prise de sang|bilan|examens|radio|analyses|resonancia|tomografia|analisis|electrocardiograma|"
+    r"exames|tomografia|ressonancia|esami|tac|risonanza|analisi|blutwerte|mrt|ct|rontgen|ekg)( [\w']+){0,4} "
+    r"(sont |son |sao |sono |waren |war |sind |ist |salio |salieron |deu |deram |e |est )?(tous |todos |tutti |alle )?"
+    r"(normaux|normales|normais|normali|normal|bien|bons|buenos|unauffallig|in ordnung|negatifs?|negativos?|negativi)\b"
 )
 
 

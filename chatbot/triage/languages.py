@@ -174,7 +174,7 @@ _FOREIGN_IDIOMS = re.compile(
 # "ni" / "nem" / "ne" carry a negation on to the next thing named ("no tengo fiebre ni dolor en el pecho"),
 # and "pas du tout au suicide" puts three words between the cue and the finding
 _FOREIGN_NEGATION = re.compile(
-    r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai|ni|nem|nor)\s+"
+    r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai|ni|nem|nor|aucun\w*|ningun\w*|nenhum\w*|nessun\w*)\s+"
     r"((?!(y|e|et|und|and|ma|mais|pero|aber|mas|o|ou|oder)\s)[^\s,.;:!?]+\s+){0,3}$"
 )
 
