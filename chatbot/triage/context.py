@@ -131,7 +131,7 @@ _FOREIGN_FINDING = re.compile(
     r"svegliarmi|despertarme|despertar|me reveiller|respirer|uriner|pisser|faire pipi|bouger|marcher|me lever|se lever|tenir debout|"
     r"retenir|avaler|rien sentir)\b"
 )
-# French puts the verb before its "pas" / "plus": "je (ne) sens plus mes jambes", "il ne respire pas"
+# French puts the verb before its "pas": "il ne respire pas", "elle (ne) repond pas quand je lui parle"
 _FRENCH_FINDING_VERB = re.compile(
     r"\b(sens|sent|respire|respirent|reveille|bouge|bougent|repond|reagit|vois|voit|tiens|tient|controle|"
     r"retiens|retient|parle|marche|leve|disparait|disparaissent|s'efface|s'effacent)\s*$"
@@ -144,7 +144,7 @@ def _is_finding(match: re.Match) -> bool:
     if _FINDING.match(text) or _FOREIGN_FINDING.match(fold_accents(text)):
         return True
     before = fold_accents(match.string[max(0, match.start() - 30):match.start()])
-    return match.group(1) in ("pas", "plus") and bool(_FRENCH_FINDING_VERB.search(before))
+    return match.group(1) == "pas" and bool(_FRENCH_FINDING_VERB.search(before))
 
 
 ASIDE_PREFIX = "ctx_"  # marks a word of a clause set aside (past, hypothetical, family, warning signs, over)
@@ -294,7 +294,7 @@ _FOREIGN_RESOLVED = re.compile(  # only a plain all-clear: discharged, home or "
     r"\bes war nichts\b|\bfehlalarm\b|\bnao foi nada\b|\balarme falso\b|\bnon era (niente|nulla)\b|\bsta (bene|meglio) (ora|adesso)\b|"
     r"\bfalso allarme\b|\be passato tutto\b|"
     r"\b(ecg|electro|scanner|irm|prise de sang|bilan|examens|radio|analyses|resonancia|tomografia|analisis|electrocardiograma|"
-    r"exames|tomografia|ressonancia|esami|tac|risonanza|analisi|blutwerte|mrt|ct|rontgen|ekg)( [\w']+){0,4} "
+    r"exames|ressonancia|esami|tac|risonanza|analisi|blutwerte|mrt|ct|rontgen|ekg)( [\w']+){0,4} "
     r"(sont |son |sao |sono |waren |war |sind |ist |salio |salieron |deu |deram |e |est )?(tous |todos |tutti |alle )?"
     r"(normaux|normales|normais|normali|normal|bien|bons|buenos|unauffallig|in ordnung|negatifs?|negativos?|negativi)\b"
 )
