@@ -600,6 +600,10 @@ def test_the_new_patterns_stay_precise(message):
     "je ne sens plus mes jambes", "il ne respire pas", "j'arrive pas à respirer", "il est sans connaissance",
     "non riesco a respirare", "vorrei non svegliarmi", "je me suis fait dessus sans rien sentir venir",
     "des taches qui ne disparaissent pas sous le verre",
+    # what does not stop or pass, and who does not remember or know those near
+    "ça n'arrête pas de saigner", "la douleur ne passe pas", "il ne se souvient pas de la chute",
+    "elle ne me reconnaît plus", "no para de sangrar", "mi padre no me reconoce", "não para de sangrar",
+    "non smette di sanguinare", "es hört nicht auf zu bluten", "he doesn't remember the fall",
 ])
 def test_negations_that_are_the_finding_stay_unmarked(clause):
     assert NEGATED_PREFIX not in mark_negated(normalise(clause))
@@ -608,6 +612,7 @@ def test_negations_that_are_the_finding_stay_unmarked(clause):
 @pytest.mark.parametrize("clause, marked", [
     ("no tengo fiebre", "neg_fiebre"), ("pas de fièvre", "neg_fièvre"), ("je ne peux pas dormir", "neg_dormir"),
     ("non ho febbre", "neg_febbre"), ("ich habe kein fieber", "neg_fieber"), ("no puedo dormir por el dolor", "neg_dormir"),
+    ("je ne sens pas de douleur", "neg_douleur"), ("il n'y a pas de sang", "neg_sang"),
 ])
 def test_ordinary_negations_in_other_languages_stay_marked(clause, marked):
     assert marked in mark_negated(normalise(clause)).split()

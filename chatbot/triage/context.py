@@ -90,6 +90,7 @@ _FINDING = re.compile(
     r"waking|wake|awake|making sense|make sense|peeing|pee|weeing|wee|urinat\w*|moving|move|answering|answer|able|feeling|feel|sensation|"
     r"control|pulse|response|urine|reacting|react|conscious|right|fade|fading|go away|stop|stopping|recogni[sz]e|know|respond|"
     r"come round|come to|coming round|coming to|sense|notice|noticing|speak|talk|see|walk|stand|pass|passed|get up|getting up|"
+    r"remember|recall|"
     r"(want|wanna|wish) to (live|be alive|be here|wake up|go on|exist|be around)|(reason|point|will) to (live|go on|carry on)|"
     r"point (in|to) (living|going on|anything|it)|worth (living|it)|way out|hope|future|one (would|will|cares|notices|would notice)|"
     r"longer (want|wish|care))\b"
@@ -129,13 +130,25 @@ _FOREIGN_FINDING = re.compile(
     r"aufwachen|wach|ansprechbar|spuren|fuhlen|halten|reagiert|reagieren)|gefuhl|kraft|luft|puls|reaktion|atmung|"
     r"connaissance|(de\s+)?(sensation|sensibilite|force|pouls|reaction)|sentido|fuerza|sensibilidad|sensibilidade|forca|forza|sensibilita|"
     r"svegliarmi|despertarme|despertar|me reveiller|respirer|uriner|pisser|faire pipi|bouger|marcher|me lever|se lever|tenir debout|"
-    r"retenir|avaler|rien sentir)\b"
+    r"retenir|avaler|rien sentir|"
+    # what does not stop or pass: "no para de sangrar", "nao para de sangrar", "non smette di", "nicht auf zu bluten"
+    r"(para|paran|pára|deja|dejan|se detiene|se quita|se me quita|se pasa|passa|se passa|smette|smettono|si ferma|"
+    r"va via|aufhoren|auf|weg)\b|"
+    # who no longer knows where they are or who is with them: "no me reconoce", "non si ricorda", "nao lembra"
+    r"(me |te |nos |la |le |lo |mi |ti |ci |mich |uns )?(reconoce|recuerda|se acuerda|sabe donde|reconhece|lembra|se lembra|"
+    r"sabe onde|riconosce|si ricorda|ricorda|sa dove|erkennt|erinnert|weiss wo))\b"
 )
 # French puts the verb before its "pas": "il ne respire pas", "elle (ne) repond pas quand je lui parle"
 _FRENCH_FINDING_VERB = re.compile(
     r"\b(sens|sent|respire|respirent|reveille|bouge|bougent|repond|reagit|vois|voit|tiens|tient|controle|"
-    r"retiens|retient|parle|marche|leve|disparait|disparaissent|s'efface|s'effacent)\s*$"
+    r"retiens|retient|parle|marche|leve|disparait|disparaissent|s'efface|s'effacent|"
+    # what does not stop or pass, and who does not remember or know those near: "ca n'arrete pas de saigner",
+    # "la douleur ne passe pas", "il ne se souvient pas de la chute", "elle ne me reconnait pas"
+    r"arrete|arretent|passe|calme|souvient|souviens|rappelle|reconnait|reconnais)\s*$"
 )
+
+
+_FRENCH_STOP_OR_MEMORY = re.compile(r"\b(arrete|arretent|souvient|souviens|rappelle)\s*$")
 
 
 def _is_finding(match: re.Match) -> bool:
@@ -144,7 +157,11 @@ def _is_finding(match: re.Match) -> bool:
     if _FINDING.match(text) or _FOREIGN_FINDING.match(fold_accents(text)):
         return True
     before = fold_accents(match.string[max(0, match.start() - 30):match.start()])
-    return match.group(1) == "pas" and bool(_FRENCH_FINDING_VERB.search(before))
+    if match.group(1) == "pas":
+        return bool(_FRENCH_FINDING_VERB.search(before))
+    # "pas de" after a verb of stopping or remembering: "ça n'arrête pas de saigner", "il ne se souvient pas de la
+    # chute"; after another verb it negates what follows ("je ne sens pas de douleur")
+    return match.group(1) in ("pas de", "pas d'") and bool(_FRENCH_STOP_OR_MEMORY.search(before))
 
 
 ASIDE_PREFIX = "ctx_"  # marks a word of a clause set aside (past, hypothetical, family, warning signs, over)
