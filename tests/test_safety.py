@@ -657,3 +657,37 @@ def test_the_modifiers_of_other_languages_read_past_none_what_if_and_all_clear(m
 ])
 def test_an_age_or_an_old_result_hides_no_emergency(message):
     assert assess(message).urgent
+
+
+@pytest.mark.parametrize("message, flag", [
+    # swelling of the lips, tongue or throat a few words away, either way round
+    ("elle tousse et ses lèvres ont doublé de volume après le houmous", "anaphylaxis"),
+    ("se le está hinchando la lengua desde que tomé la pastilla", "anaphylaxis"),
+    ("die lippen sind nach dem wespenstich ganz dick geworden", "anaphylaxis"),
+    # blood coughed up, vomited or spurting
+    ("mon grand-père crache du sang, il en a rempli un verre", "severe_bleeding"),
+    ("se cortó con el cuchillo y sale sangre a chorros", "severe_bleeding"),
+    ("meu pai está vomitando sangue agora", "severe_bleeding"),
+    ("mein vater hustet blut seit einer stunde", "severe_bleeding"),
+    # the worst headache of one's life, blue lips, road accidents and falls from a height
+    ("d'un coup le pire mal de tête de ma vie, comme un coup de massue", "stroke"),
+    ("el peor dolor de cabeza de mi vida, empezó de golpe", "stroke"),
+    ("il mio bambino respira male e ha le labbra viola", "breathing"),
+    ("je viens d'avoir un accident de voiture, j'ai très mal à la nuque", "major_trauma"),
+    ("mi hijo fue atropellado por una moto hace media hora", "major_trauma"),
+    ("bin vom dach gefallen, starke schmerzen im rücken", "major_trauma"),
+])
+def test_more_emergencies_in_other_languages(message, flag):
+    assert flag in assess(message).flags
+
+
+@pytest.mark.parametrize("message", [
+    "parece que fui atropelada por um caminhão, mas foi só faxina de sábado",
+    "a los 20 tuve un accidente de moto fuerte y ahora me duele la espalda cuando hace frío",
+    "mein nachbar ist letzten sommer vom dach gefallen, wie hebe ich richtig?",
+    "war in der notaufnahme, ct ohne befund, nur prellungen. ab wann darf ich wieder sport machen?",
+    "cai da escada, 2 degraus, tô bem, não bati a cabeça",
+    "je ne crache pas de sang, juste une toux sèche depuis une semaine",
+])
+def test_the_new_patterns_in_other_languages_stay_precise(message):
+    assert not assess(message).urgent

@@ -290,7 +290,11 @@ _FOREIGN_HISTORICAL = re.compile(
     r"\b(\d+|un|uno|una|due|tre|quattro|cinque|sei|dieci|molti|alcuni|qualche|parecchi) (anni|mesi|anno|mese) fa\b|\banni fa\b|\bl'anno scorso\b|"
     r"\bda (bambino|bambina|piccolo|piccola|ragazzo|ragazza)\b|\bquando ero (piccolo|piccola|giovane|bambino|bambina|ragazz[oa])\b|"
     r"\b(en|im jahr|nel|em|no ano de) (19|20)\d\d\b|"
-    r"\b(a|a los|aos|mit) \d{1,2} (ans|anos|anni|jahren)\b(?! (que|qu'))|\bmit \d{1,2}\b(?= (hatte|war|habe|bin|hat))"
+    r"\b(a|a los|aos|mit) \d{1,2} (ans|anos|anni|jahren)\b(?! (que|qu'))|\bmit \d{1,2}\b(?= (hatte|war|habe|bin|hat))|"
+    # an age without its word, before a verb in the past ("a los 20 tuve un accidente"), and last season
+    r"\b(a los|aos) \d{1,2}\b(?= (tuve|tuvo|me|se|sufri|sufrio|tive|teve|sofri|sofreu|fui|foi|fue))|"
+    r"\b(el (verano|invierno|otono) pasado|l'(ete|hiver|automne) (dernier|passe)|letzten (sommer|winter|herbst)|"
+    r"(no )?(verao|inverno|outono) passado|l'(estate|inverno|autunno) scors[oa])\b"
 )
 # Portuguese "há 7 anos" with its accent: folded, "ha 3 anni" is an Italian child's age
 _PORTUGUESE_AGO = re.compile(r"\bhá (\d+|um|uma|dois|duas|três|quatro|cinco|seis|dez|alguns|algumas|muitos|vários) (anos?|meses|mês|décadas?)\b(?! que)|\bhá anos\b(?! que)")
@@ -310,6 +314,8 @@ _FOREIGN_RESOLVED = re.compile(  # only a plain all-clear: discharged, home or "
     r"\bno (fue|era) nada\b|\bfalsa alarma\b|\bce n'etait rien\b|\b(il|elle|je) (va|vais) (bien|mieux) maintenant\b|\bfausse alerte\b|"
     r"\bes war nichts\b|\bfehlalarm\b|\bnao foi nada\b|\balarme falso\b|\bnon era (niente|nulla)\b|\bsta (bene|meglio) (ora|adesso)\b|"
     r"\bfalso allarme\b|\be passato tutto\b|"
+    # nothing broken, checked: "ct ohne befund, nur prellungen", "rien de casse", "nada roto", "niente di rotto"
+    r"\bohne befund\b|\bnichts gebrochen\b|\brien (de )?casse\b|\bnada (roto|partido|quebrado)\b|\b(niente|nulla) di rotto\b|"
     r"\b(ecg|electro|scanner|irm|prise de sang|bilan|examens|radio|analyses|resonancia|tomografia|analisis|electrocardiograma|"
     r"exames|ressonancia|esami|tac|risonanza|analisi|blutwerte|mrt|ct|rontgen|ekg)( [\w']+){0,4} "
     r"(sont |son |sao |sono |waren |war |sind |ist |salio |salieron |deu |deram |e |est )?(tous |todos |tutti |alle )?"

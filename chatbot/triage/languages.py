@@ -102,6 +102,9 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(n'|ne )?(arrive|peux|peut|pouvait|arrivait) (plus|pas|meme pas|presque pas|presque plus) (du tout )?(a )?respirer\b",
         r"(?<!ca )\b(s'|m'|je m')etouff\w*\b|\bse (esta )?ahogando\b|\bno (consigo|consigue) respirar\b|\bengasgad[oa]\b|\bnao (posso|pode) respirar\b|"
         r"\b(sta )?soffocando\b|\berstickt\b",
+        # blue or grey lips
+        r"\blevres (sont |toutes |deviennent |devenues |un peu )?(bleues|violettes|grises)\b|\blabios (morados|azules|grises)\b|"
+        r"\blabios (roxos|azuis|arroxeados)\b|\blabbra (blu|viola|cianotiche)\b|\blippen (sind )?(ganz )?(blau|lila|grau)\b",
     ),
     "stroke": _p(
         r"\b(cara|boca) (torcida|caida|paralizada)\b", r"\bhabla (rara|arrastrada|trabada)\b", r"\bderrame cerebral\b",
@@ -109,6 +112,10 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\bschlaganfall\b", r"\b(gesicht|mundwinkel) (hangt|ist schief)\b", r"\blallt\b",
         r"\bboca torta\b", r"\brosto (caido|torto)\b", r"\bfala enrolada\b", r"\bderrame\b",
         r"\bictus\b", r"\b(bocca|faccia) (storta|cadente)\b",
+        # the worst headache of one's life (a thunderclap headache)
+        r"\bpire mal de (tete|crane) de (ma|sa|toute ma|toute sa) vie\b|\bpeor dolor de cabeza de (mi|su) vida\b|"
+        r"\bpior dor de cabeca da (minha|sua) vida\b|\bpeggior(e)? mal di testa della (mia|sua) vita\b|"
+        r"\bschlimmsten kopfschmerzen (meines|seines|ihres) lebens\b",
     ),
     "unresponsive": _p(
         r"\binconsciente\b", r"\bno (responde|reacciona|despierta)\b", r"\bse desmayo\b",
@@ -154,22 +161,47 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"\b(zer)?rei(ss|ß)end\w* schmerz\w*\b.{0,40}\b(rucken|bauch)\b", r"\bdolor (desgarrador|como un desgarro)\b",
         r"\bdouleur (dechirante|comme un dechirement)\b", r"\bdor (dilacerante|como um rasgo)\b", r"\bdolore (lacerante|come uno strappo)\b",
     ),
+    "major_trauma": _p(
+        # road accidents, hit by a vehicle, falls from a height ("accident de voiture", "atropellado", "vom dach gefallen")
+        r"\baccident de (voiture|moto|scooter|la route|velo)\b|\b(renverse|percute|fauche)e?s? par une? (voiture|camion|moto|bus)\b|"
+        r"\btombee? (d'une|de l'|du haut d'une?|du haut de l'|en bas de l'|du|d'un) ?(echelle|toit|balcon|echafaudage|arbre|cheval|fenetre)\b",
+        r"\baccidente de (coche|carro|moto|trafico|transito)\b|\batropellad[oa]\b|\b(caid[oa]|cayo|cai) (de|desde) (el tejado|el techo|un andamio|el balcon|un caballo|un arbol)\b",
+        r"\bacidente de (carro|moto|transito|mota)\b|\batropelad[oa]\b|\bcai\w* (de|da|do) (telhado|andaime|varanda|cavalo|arvore)\b",
+        r"\bincidente (in macchina|in moto|stradale|con la moto|con la macchina)\b|\binvestit[oa] da\b|\bcadut[oa] (da|dalla|dal) (tetto|impalcatura|balcone|cavallo|albero)\b",
+        r"\b(auto|motorrad|verkehrs)unfall\b|\bangefahren\b|\b(von|vom) (der leiter|dach|gerust|balkon|pferd|baum) (gefallen|gesturzt)\b",
+    ),
     "seizure": _p(r"\bconvuls", r"\bconvulsion", r"\b(ataque|crisis|crise) (epileptic|epilepti|d'?epilepsie)", r"\bkrampfanfall\b",
                   r"\bepileptischer anfall\b", r"\bkrampft\b", r"\b(crisi|attacco) epilettic"),
     "severe_bleeding": _p(
         r"\bsangr\w* (mucho|sin parar|muito|sem parar)\b", r"\bno para de sangrar\b", r"\bhemorragi", r"\bsaign\w* (beaucoup|sans arret|abondamment)\b",
         r"\bblutet (stark|sehr|ohne aufzuhoren)\b", r"\bstarke blutung\b", r"\bemorragia\b", r"\bsanguin\w* (tanto|molto|senza sosta)\b",
+        # blood coughed up, vomited or spurting ("crache du sang", "le sang sort par jets", "vomita sangre")
+        r"\b(crach\w*|vomi\w*|tousse\w*) (du |le )?sang\b|\bsang (sort |gicle |coule )?(par|en) jets?\b|\b(pisse|gicle) le sang\b",
+        r"\b(escup\w*|vomit\w*|tose\w*) sangre\b|\bsangre a chorros\b|\bchorrea\w* sangre\b",
+        r"\b(cusp\w*|vomit\w*|toss\w*) sangue\b|\bsangue (jorrando|esguichando|a jorrar)\b|\bjorra\w* sangue\b",
+        r"\b(sput\w*|vomit\w*|toss\w*) sangue\b|\bsangue a (fiotti|zampilli)\b|\bzampill\w* sangue\b",
+        r"\bblut (gespuckt|spuckt|spucken|erbrochen|gehustet|hustet)\b|\b(spuckt|hustet|erbricht) blut\b|\bblut spritzt\b",
     ),
     "anaphylaxis": _p(r"\banafila", r"\banaphyla", r"\b(levres|langue|gorge) (qui )?(gonflent|gonfle|enflent|enfle)\b", r"\bgorge (qui )?serre\b",
                       r"\b(labios|lingua|garganta) (inchad|inchand|inchou)\w*\b", r"\b(labbra|lingua|gola) (si )?gonfi\w*\b", r"\b(garganta|lengua|labios) (se me )?(hincha|cierra|hinchad)", r"\bgorge (qui )?(gonfle|se ferme)\b",
                       r"\b(hals|zunge) schwillt\b", r"\bschwill\w* (mir |ihm |ihr )?(meine?|seine?|ihre?|die|der) (zunge|hals|lippen?|rachen)\b", r"\ballergischer schock\b", r"\bgarganta (fechando|inchando)\b", r"\blingua inchada\b",
-                      r"\bgola (si chiude|gonfia)\b", r"\bshock anafilattico\b"),
+                      r"\bgola (si chiude|gonfia)\b", r"\bshock anafilattico\b",
+                      # the swelling a few words from the lips, tongue or throat, either way round ("ses levres ont double de
+                      # volume", "se le esta hinchando la lengua", "die lippen sind ganz dick geworden")
+                      r"\b(levres?|langue|gorge)\b.{0,25}\b(gonfl\w*|enfl\w*|double de volume)|\b(gonfl\w*|enfl\w*)\b.{0,15}\b(les |la |ses |sa |mes |ma )(levres|langue|gorge)\b",
+                      r"\b(labios|lengua|garganta)\b.{0,25}\bhinch\w*|\bhinch\w*\b.{0,15}\b(los labios|la lengua|la garganta)\b",
+                      r"\b(labios|lingua|garganta)\b.{0,25}\binch\w*|\binch\w*\b.{0,15}\b(os labios|a lingua|a garganta)\b",
+                      r"\b(labbra|lingua|gola)\b.{0,25}\bgonfi\w*|\bgonfi\w*\b.{0,15}\b(le labbra|la lingua|la gola)\b",
+                      r"\b(lippen?|zunge|rachen)\b.{0,25}\b(geschwollen|schwillt|schwellen|angeschwollen|dick geworden)\b"),
 }
 # Idioms that use the words of a pattern: someone else "will kill me" ("mon patron va me tuer", "essa dor vai me
 # matar", "mi jefe va a matarme") is not a wish to die; "je vais me tuer", "vou me matar" are.
 _FOREIGN_IDIOMS = re.compile(
     r"\b(va|vont|allait|allaient|vas|va finir par) me tuer\b|\b(vai|vao|ia|iam|vais) me matar\b|\b(va|van) a matarme\b|"
-    r"\bme (va|van|iba) a matar\b|\bmi (ammazza|uccide|ammazzera|uccidera)\b|\bbringt mich (noch )?um\b"
+    r"\bme (va|van|iba) a matar\b|\bmi (ammazza|uccide|ammazzera|uccidera)\b|\bbringt mich (noch )?um\b|"
+    # feeling as if run over: "parece que fui atropelada por um caminhao", "comme si un camion m'avait renverse"
+    r"\b(parece|parecia|como si|como se) (q|que )?(\w+ ){0,3}(atropel\w*)( por)?|\bcomme si (\w+ ){0,4}(renverse|percute)\w*|"
+    r"\bcome se (\w+ ){0,4}investit\w*|\bals (ob|hatte) (\w+ ){0,4}(uberfahren|angefahren)"
 )
 # "ni" / "nem" / "ne" carry a negation on to the next thing named ("no tengo fiebre ni dolor en el pecho"),
 # and "pas du tout au suicide" puts three words between the cue and the finding
