@@ -201,7 +201,9 @@ def test_added_article_is_served_and_hostile_markup_stays_text(server, browser, 
 # --- the page as people use it: follow-ups, reading order, links, phone, accessibility --------------------------
 
 def record_chat_texts(page) -> None:
-    """Keep every text the chat box shows (in window.__chatTexts), to see states that pass quickly."""
+    """Keep every text the chat box shows (in window.__chatTexts), to see states that pass quickly.  The page
+    renders its parts one by one: the question box can be there before the chat box is."""
+    page.locator("#chat").wait_for(state="attached", timeout=60_000)
     page.evaluate("""() => { window.__chatTexts = [];
         new MutationObserver(() => window.__chatTexts.push(document.querySelector('#chat').innerText))
             .observe(document.querySelector('#chat'), {childList: true, subtree: true, characterData: true}); }""")
