@@ -3,7 +3,8 @@
     python benchmarks/fit_scope.py [--index index] [--answered 0.97] [--no-save] [--fixed-grid]
 
 Reads the in-scope and out-of-scope questions of the calibration sets (``../shared/eval/seed-dev.jsonl``
-when present, ``benchmarks/data/scope-questions.jsonl`` and ``benchmarks/data/scope-calibration.jsonl``),
+when present, ``benchmarks/data/scope-questions.jsonl``, ``benchmarks/data/scope-calibration.jsonl`` and
+``benchmarks/data/scope-negated.jsonl``),
 computes each one's scope features as ``Chatbot.ask`` does, and fits a logistic regression on
 them (``chatbot.answer.scope.FEATURES``, standardised).  Its threshold is chosen out of fold
 (5 folds by question, 3 repeats): the highest at which at least --answered of the in-scope
@@ -32,7 +33,7 @@ from chatbot.search.query import understand
 # the features of a question the search found nothing for
 NOTHING_FOUND = ScopeFeatures(top_similarity=0.0, uncovered_share=1.0, specific_covered=(), specific_uncovered=())
 SETS = [SHARED / "eval" / "seed-dev.jsonl", ROOT / "benchmarks" / "data" / "scope-questions.jsonl",
-        ROOT / "benchmarks" / "data" / "scope-calibration.jsonl"]
+        ROOT / "benchmarks" / "data" / "scope-calibration.jsonl", ROOT / "benchmarks" / "data" / "scope-negated.jsonl"]
 
 
 def labelled_features(bot: Chatbot) -> tuple[list, np.ndarray, np.ndarray, list[str], list]:

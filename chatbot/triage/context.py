@@ -91,7 +91,7 @@ _FINDING = re.compile(
     r"waking|wake|awake|making sense|make sense|peeing|pee|weeing|wee|urinat\w*|moving|move|answering|answer|able|feeling|feel|sensation|"
     r"control|pulse|response|urine|reacting|react|conscious|right|fade|fading|go away|stop|stopping|recogni[sz]e|know|respond|"
     r"come round|come to|coming round|coming to|sense|notice|noticing|speak|talk|see|walk|stand|pass|passed|get up|getting up|"
-    r"remember|recall|"
+    r"remember|recall|safe(?! (to|for|at|in|on|from|around (him|her|them|my \w+))\b)|keep (myself|himself|herself) safe|"
     r"(want|wanna|wish) to (live|be alive|be here|wake up|go on|exist|be around)|(reason|point|will) to (live|go on|carry on)|"
     r"point (in|to) (living|going on|anything|it)|worth (living|it)|way out|hope|future|one (would|will|cares|notices|would notice)|"
     r"longer (want|wish|care))\b"
@@ -229,7 +229,8 @@ _WARNING_SIGNS = re.compile(
     rf"\bwhat (does|do|would|might) {_NOBODY}{{3,60}}? (feel|look|sound) like\b|\bwhat (does|do) {_NOBODY}{{3,60}}? (mean|stand for)\b|"
     r"\b(what's|whats|what is) the difference between\b|\b(symptoms|signs) (should|do|must) (i|we|you) (look|watch) out for\b|"
     r"\bcomment (savoir|reconna[iî]tre|faire la diff[ée]rence)\b|\bc[oó]mo (saber|reconocer|distinguir) (si|se|cu[aá]ndo|quando)\b|"
-    r"\bcomo (reconhecer|distinguir)\b|\bcome (capire|riconoscere|distinguere) se\b|\bwie erkenne ich\b|\bworan merke ich\b"
+    r"\bcomo (reconhecer|distinguir)\b|\bcome (capire|riconoscere|distinguere) se\b|\bwie erkenne ich\b|\bworan (merke|erkenne) ich\b|\bworan (man|merkt man|erkennt man)\b|\bwarnzeichen\b|"
+    r"\bsenales (de alarma|de aviso)\b|\bsignes (d'alerte|avant-coureurs)\b|\bsinais de alerta\b|\bcampanell[io] d'allarme\b|\bsegnali d'allarme\b"
 )
 _RESOLVED = re.compile(
     r"\b(went|has gone|is gone|gone) away\b|\b(it's|its|it is|it's all|its all|it is all|all) gone (now|away|completely|for good)\b|\b(it's|its|it is|it has) all gone\b|\b(i'm|i am|he's|she's|he is|she is|they're|we're) (fine|ok|okay|alright|all right|better) now\b|"
@@ -250,7 +251,7 @@ def modifiers_of(clause: str) -> frozenset[str]:
     current = bool(_CURRENT.search(clause) or foreign.CURRENT.search(folded))
     if (_HISTORICAL.search(clause) or foreign.HISTORICAL.search(folded) or foreign.PORTUGUESE_AGO.search(clause)) and not current:
         found.add("historical")
-    if (_HYPOTHETICAL.search(clause) or foreign.HYPOTHETICAL.search(folded)) and not (_GONE.search(clause) or _ASKS_ABOUT_NOW.search(clause)):
+    if (_HYPOTHETICAL.search(clause) or foreign.HYPOTHETICAL.search(folded)) and not (_GONE.search(clause) or foreign.GONE.search(folded) or _ASKS_ABOUT_NOW.search(clause)):
         found.add("hypothetical")
     if _FAMILY.search(clause):
         found.add("family")

@@ -62,7 +62,10 @@ HISTORICAL = re.compile(
     # an age without its word, before a verb in the past ("a los 20 tuve un accidente"), and last season
     r"\b(a los|aos) \d{1,2}\b(?= (tuve|tuvo|me|se|sufri|sufrio|tive|teve|sofri|sofreu|fui|foi|fue))|"
     r"\b(el (verano|invierno|otono) pasado|l'(ete|hiver|automne) (dernier|passe)|letzten (sommer|winter|herbst)|"
-    r"(no )?(verao|inverno|outono) passado|l'(estate|inverno|autunno) scors[oa])\b"
+    r"(no )?(verao|inverno|outono) passado|l'(estate|inverno|autunno) scors[oa])\b|"
+    # long ago without a number: "vor ewigkeiten", "ist lang her", "hace siglos", "il y a une eternite"
+    r"\bvor ewigkeiten\b|\b(ist|war) (schon )?lange? her\b|\bhace (siglos|una eternidad)\b|\bil y a (une eternite|des lustres)\b|"
+    r"\b(ha|faz) (seculos|uma eternidade)\b|\becoli fa\b|\b(tanto|tantissimo) tempo fa\b"
 )
 # Portuguese "há 7 anos" with its accent: folded, "ha 3 anni" is an Italian child's age
 PORTUGUESE_AGO = re.compile(r"\bhá (\d+|um|uma|dois|duas|três|quatro|cinco|seis|dez|alguns|algumas|muitos|vários) (anos?|meses|mês|décadas?)\b(?! que)|\bhá anos\b(?! que)")
@@ -88,4 +91,11 @@ RESOLVED = re.compile(  # only a plain all-clear: discharged, home or "it has pa
     r"exames|ressonancia|esami|tac|risonanza|analisi|blutwerte|mrt|ct|rontgen|ekg)( [\w']+){0,4} "
     r"(sont |son |sao |sono |waren |war |sind |ist |salio |salieron |deu |deram |e |est )?(tous |todos |tutti |alle )?"
     r"(normaux|normales|normais|normali|normal|bien|bons|buenos|unauffallig|in ordnung|negatifs?|negativos?|negativi)\b"
+)
+
+# "si me muriera nadie se daría cuenta": an "if" that states a wish to be gone, not a hypothetical (as ``context._GONE``)
+GONE = re.compile(
+    r"\bsi (yo )?(me muriera|me muero|no estuviera|desapareciera|ya no estuviera)\b|\bsi je (mourais|disparaissais|n'etais plus la)\b|"
+    r"\bwenn ich (weg|tot|nicht mehr da) (war|ware|waere)\b|\bse eu (morresse|sumisse|nao estivesse (mais )?aqui)\b|"
+    r"\bse (io )?(morissi|sparissi|non ci fossi piu)\b"
 )

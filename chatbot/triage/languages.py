@@ -83,6 +83,29 @@ FOREIGN_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
         r"(\b(veut|voulait|voudrais|voudrait) (juste |seulement )?mourir|\b(quiere|queria|quisiera) morir(se)?|\b(quer|queria) morrer|"
         r"\b(vuole|voleva|vorrei|vorrebbe) morire)\b(?! (chez|dans (son|sa|mon|ma)|en paix|a la maison|en casa|en paz|em casa|em paz|a casa|in pace))|"
         r"\bpour ne plus (me|se) reveiller\b|\b(wollte|mochte|moechte) (nur noch )?sterben\b(?! (zu hause|daheim|in ruhe))",
+        # an eighth session's train author (helper_av): killing oneself said of someone else, jumping in front of a
+        # train or from a height, the urge to hurt oneself now, "no one would miss me", German "Suizid"
+        r"\bquitar(se|te) la vida\b|\btoglier(si|ti) la vita\b|\b(se|te) tuer\b(?! (a la tache|au travail|a petit feu|a (la|le) \w+))|"
+        r"\b(se|te) foutre en l'?air\b|\b(se|te) matar\b(?! (de|a) (trabalhar|trabajar|rir|reir|estudar|estudiar))|\bmatarse\b(?! (a|de) (trabajar|reir|estudiar))|"
+        r"\b(mi|me|si) (voglio |vojo |vuole )?ammazz(o|a|are|arsi|armi)\b(?! (di|dal|dalle) (lavoro|risate|fatica))|\bsuizid",
+        r"\b(tirarme|tirarse|lanzarme|lanzarse|arrojarme|arrojarse) (a las vias|al (tren|metro|vacio|rio)|del (puente|edificio|balcon|tejado)|"
+        r"por (la ventana|el balcon)|delante del?)\b|\b(me|se) jeter (sous|du haut|d'un pont|du pont|par la fenetre|dans le vide|devant)\b|"
+        r"\bvor (den|einen|die) (zug|bus|lkw|laster|u-bahn|s-bahn|bahn) (zu )?(springen|werfen|laufen)\b|"
+        r"\b(von (der|einer) brucke|vom (dach|balkon|hochhaus)) (zu )?(springen|sturzen)\b|"
+        r"\b(me|se) (jogar|atirar) (na frente|debaixo|da ponte|do predio|da janela|do viaduto|nos trilhos|no rio)\b|\bjogar o carro (na frente|contra|debaixo)\b|"
+        r"\b(buttarmi|buttarsi|gettarmi|gettarsi|lanciarmi|lanciarsi) (sotto|dal ponte|dal balcone|dalla finestra|dal tetto|giu)\b",
+        r"\b(ganas de|quiero|necesito|voy a) hacerme dano\b|\b(envie de|veux|vais|besoin de) me faire du mal\b|"
+        r"\b(will|muss|mochte) mir (selbst )?weh tun\b|\b(vontade de|quero|vou) me machucar\b|\b(voglia di|voglio|devo) farmi del male\b|"
+        r"\bme estoy cortando( (otra vez|ahora|los brazos|las munecas|las piernas)|\s*[.,!]|\s*$)",
+        r"\bpersonne (ne )?(me )?regretterai(t|ent)\b|\bpersonne (ne )?remarquerai(t|ent)\b|\bnadie (me )?(echaria de menos|extranaria|se daria (ni )?cuenta)\b|"
+        r"\bniemand (wurde|wuerde) (mich vermissen|es merken|das merken)\b|\bninguem (sentiria|ia sentir) (a )?(minha )?falta\b|"
+        r"\bnessuno (sentirebbe|se ne accorgerebbe|noterebbe)\b",
+        r"\ba quoi bon (continuer|vivre|rester en vie)\b|\bkeine?n? (bock|lust|kraft) mehr (auf|zu|zum) leben\b|"
+        r"\b(das leben|alles) (hat|macht) keinen sinn mehr\b|\b(hat|macht) (alles|das leben) keinen sinn mehr\b|"
+        r"\b(non|nn) ce la faccio (piu )?a vivere\b|\b(voglio|vojo) (mori|muri)\b|\b(vorrei|voglio) (solo |soltanto )?sparire per sempre\b|"
+        r"\b(veux|voudrais) disparaitre (pour toujours|a jamais)\b|\b(will|mochte) fur immer verschwinden\b|\b(quero|queria) sumir para sempre\b|"
+        r"\b(vorrei|voglio|vuole|voleva) (solo|soltanto|solamente) morire\b|\b(quiero|quisiera) (solo|nomas|solamente) morir(me)?\b|"
+        r"\blo mejor (seria|es) no (estar|existir|despertar(me)?)\b",
     ),
     "chest_pain": _p(
         r"\b(dolor|opresion|presion) (en el|de|del) pecho\b", r"\bme duele (mucho )?el pecho\b",
@@ -206,7 +229,7 @@ _FOREIGN_IDIOMS = re.compile(
 # "ni" / "nem" / "ne" carry a negation on to the next thing named ("no tengo fiebre ni dolor en el pecho"),
 # and "pas du tout au suicide" puts three words between the cue and the finding
 _FOREIGN_NEGATION = re.compile(
-    r"\b(no|not|never|nao|non|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai|ni|nem|nor|aucun\w*|ningun\w*|nenhum\w*|nessun\w*)\s+"
+    r"\b(no|not|never|nao|non|nn|ne|pas|kein\w*|nicht|sin|sans|senza|sem|nunca|jamais|mai|ni|nem|nor|aucun\w*|ningun\w*|nenhum\w*|nessun\w*)\s+"
     r"((?!(y|e|et|und|and|ma|mais|pero|aber|mas|o|ou|oder)\s)[^\s,.;:!?]+\s+){0,3}$"
 )
 

@@ -56,6 +56,10 @@ FLAGS: tuple[RedFlag, ...] = (
             r"\b(saving up|stockpiling|hoarding|stashing|squirrelling away|squirreling away) (my |all my |some |a few of my )?(pills|tablets|meds|medication|"
             r"tramadol|codeine|paracetamol|oxy\w*|morphine|sleeping pills|co-?codamol)\b(?! (for|in case of) (\w+ ){0,3}(trip|holiday|flight|travel|journey|vacation))",
             r"\b(goodbye|farewell) (letters?|notes?) (to|for) (my|the) (kids|children|family|wife|husband|partner|parents|mum|mom|dad|son|daughter)\b",
+            # not safe with oneself (NHS: "if you do not feel you can keep yourself safe"), and chat words for killing oneself
+            r"\b(i'm|i am|he's|she's|he is|she is) not safe\b(?! (to|for|at|in|on|from|around (him|her|them|my \w+))\b)|"
+            r"\b(not|don't|do not|doesn't|does not|can't|cannot) (feel |keep )?safe (with|around|from) (myself|himself|herself|me)\b|"
+            r"\bcan't keep (myself|himself|herself) safe\b|\bkms\b|\bunalive (myself|me|himself|herself)\b",
         )),
     RedFlag(
         "cauda_equina", "emergency",
