@@ -75,10 +75,7 @@ def test_red_flags_in_peoples_words(message, expected_level, expected_flag):
         "what if i get tired of living with this pain one day?",
         # from a review: past time words, pronouns after a negation, idioms near the new patterns
         "I don't think I'm having a stroke, my hand just shakes when I hold a cup.",
-        pytest.param("I'm sick of living with this back pain, nothing helps", marks=pytest.mark.xfail(
-            strict=True, reason="known limitation (docs/safety.md, Limits): since the eighth session's refit the learned "
-            "detector reads 'nothing helps' as night pain's possible malignancy (alarm 0.86 against a bar of 0.82): the "
-            "phrase comes with night pain in the train part's same-day examples")),
+        "I'm sick of living with this back pain, nothing helps",
         "I'm ending it with my physio, she's useless",
         "My face dropped when I saw the bill for the MRI",
         "My granddad lost his sight in one eye from diabetes",
